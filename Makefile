@@ -1,0 +1,24 @@
+# mmkdseg — the two commands of the README, and a few more.
+#   make demo    set up (first time ~35 min incl. the mmcv build), train teacher/student/distilled student
+#                on the embedded SynTex dataset, evaluate, print the table and save the picture grid
+#   make test    set up (with test requirements) and run the test suite
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: setup setup-tests demo test benchmark clean
+
+setup:
+	@bash tools/setup_env.sh
+
+setup-tests:
+	@bash tools/setup_env.sh --tests
+
+demo: setup
+	@$(PY) tools/demo.py
+
+test: setup-tests
+	@$(PY) -m pytest tests $(PYTEST_ARGS)
+
+clean:
+	rm -rf work_dirs

@@ -1,0 +1,15 @@
+# SGD + poly learning rate, 4k iterations (the teacher on SynTex).
+iters = 4000
+optimizer = dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=5e-4)
+optim_wrapper = dict(type='OptimWrapper', optimizer=optimizer, clip_grad=None)
+param_scheduler = [dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=iters, by_epoch=False)]
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters, val_interval=iters)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=1000, max_keep_ckpts=2),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    visualization=dict(type='SegVisualizationHook'))

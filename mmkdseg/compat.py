@@ -1,0 +1,208 @@
+"""Compatibility of the pinned OpenMMLab stack with torch 2.x — the only module that patches anything.
+
+Two problems, two small fixes, both applied once by ``import mmkdseg``:
+
+1. **mmrazor 1.0.0 does not import on torch >= 2.** Its quantization modules build backend tables at
+   import time behind ``if digit_version(torch.__version__) >= digit_version('1.13.0')``, and those
+   tables reference torch internals that were renamed after 1.13. Upstream fixed this after the 1.0.0
+   release by skipping the tables. :func:`import_mmrazor` gets the same effect: while (and only while)
+   mmrazor's modules are imported, ``torch.__version__`` reads ``1.12.0``, so the gated tables are not
+   built. The real version is restored afterwards. Nothing else in mmrazor changes; mmrazor's
+   quantization algorithms are therefore unavailable (mmkdseg does not use them).
+
+2. **mmengine 0.10.7 calls ``torch.load`` without ``weights_only``.** Since torch 2.6 that means
+   ``weights_only=True``, which refuses mmengine's own runner checkpoints (numpy scalars, ``HistoryBuffer``
+   in the message hub). Instead of turning safe loading off globally, mmkdseg replaces mmengine's loader
+   for local files with :func:`load_from_local`: it keeps ``weights_only=True`` and allow-lists exactly the
+   extra types that mmengine writes into checkpoints (:data:`CHECKPOINT_SAFE_GLOBALS`), only for the
+   duration of that call. A file that needs anything else is refused with an error naming the type;
+   if the user trusts the file they can opt in with ``MMKDSEG_TRUSTED_CHECKPOINTS=1`` (full unpickling,
+   logged). The checkpoints that reach this loader are the ones the user points at (``load_from``,
+   ``--resume``, ``teacher_ckpt``, the test tool's checkpoint).
+
+3. **mmengine 0.10.7 cannot run distributed on a CPU-only torch.** Its ``pytorch`` launcher calls
+   ``torch.cuda.set_device`` unconditionally, and its default DDP wrapper passes ``device_ids``, which
+   torch rejects for CPU modules. :func:`setup_cpu_distributed` (called by ``tools/train.py`` and
+   ``tools/test.py`` only when there is no CUDA device and a launcher is given) initialises the process
+   group itself with the gloo backend, so mmengine skips its own ``init_dist``, and selects the
+   ``CPUDistributedDataParallel`` wrapper (mmengine's ``MMDistributedDataParallel`` without
+   ``device_ids``). With CUDA, nothing changes.
+"""
+import codecs
+import contextlib
+import os
+import os.path as osp
+import pickle
+import sys
+import warnings
+
+import torch
+
+__all__ = [
+    'import_mmrazor', 'load_from_local', 'CHECKPOINT_SAFE_GLOBALS', 'TRUST_ENV', 'apply',
+    'setup_cpu_distributed', 'CPUDistributedDataParallel'
+]
+
+#: mmrazor subpackages that must be imported while the version gate is lowered (they evaluate
+#: ``digit_version(torch.__version__)`` at import time, directly or through their imports).
+MMRAZOR_MODULES = ('mmrazor', 'mmrazor.registry', 'mmrazor.structures', 'mmrazor.models',
+                   'mmrazor.engine', 'mmrazor.datasets', 'mmrazor.utils')
+#: The version mmrazor's import-time gate sees. Anything below 1.13 skips the quantization tables.
+GATE_VERSION = '1.12.0'
+#: Environment variable that lets a user load a checkpoint they trust with full unpickling.
+TRUST_ENV = 'MMKDSEG_TRUSTED_CHECKPOINTS'
+
+
+@contextlib.contextmanager
+def _torch_version_seen_as(version: str):
+    real = torch.__version__
+    torch.__version__ = type(real)(version) if isinstance(real, str) else version
+    try:
+        yield
+    finally:
+        torch.__version__ = real
+
+
+def import_mmrazor():
+    """Import mmrazor 1.0.0 on torch 2.x and return the ``mmrazor`` module.
+
+    The libraries mmrazor depends on are imported first, with the real torch version, so that their
+    own import-time version checks (mmengine's ``TORCH_VERSION`` etc.) are unaffected.
+    """
+    if 'mmrazor.models' in sys.modules:
+        return sys.modules['mmrazor']
+    import mmcv  # noqa: F401
+    import mmcv.ops  # noqa: F401
+    import mmengine.model  # noqa: F401
+    import mmengine.runner  # noqa: F401
+    import mmseg.models  # noqa: F401
+    import importlib
+    with _torch_version_seen_as(GATE_VERSION):
+        for name in MMRAZOR_MODULES:
+            importlib.import_module(name)
+    return sys.modules['mmrazor']
+
+
+def _history_buffer_getattr(obj, name):
+    """Stand-in for ``getattr`` during safe loading: resolves only HistoryBuffer's statistics methods.
+
+    ``HistoryBuffer`` keeps its statistics functions (``HistoryBuffer.mean``, ``.max``, ...) in its
+    state, which pickle as ``getattr(HistoryBuffer, 'mean')``. Allow-listing the real ``getattr`` would let a crafted file reach
+    arbitrary attributes (and from there arbitrary code), so only this exact use is accepted.
+    """
+    from mmengine.logging import HistoryBuffer
+    if (obj is HistoryBuffer or isinstance(obj, HistoryBuffer)) and isinstance(name, str) \
+            and not name.startswith('_') and callable(getattr(HistoryBuffer, name, None)):
+        return getattr(obj, name)
+    raise pickle.UnpicklingError(
+        f'refusing getattr({obj!r}, {name!r}) while loading a checkpoint safely')
+
+
+def _checkpoint_safe_globals():
+    """The non-tensor types that mmengine's ``Runner.save_checkpoint`` writes."""
+    import numpy as np
+    from mmengine.logging import HistoryBuffer
+    try:  # numpy >= 1.25 exposes the dtype classes (numpy 2 pickles them)
+        dtype_classes = [getattr(np.dtypes, n) for n in dir(np.dtypes) if n.endswith('DType')]
+    except AttributeError:  # pragma: no cover
+        dtype_classes = []
+    core = np.core.multiarray if hasattr(np, 'core') else np._core.multiarray
+    return [HistoryBuffer, core.scalar, core._reconstruct, np.ndarray, np.dtype, codecs.encode,
+            (_history_buffer_getattr, '__builtin__.getattr'),
+            (_history_buffer_getattr, 'builtins.getattr')] + dtype_classes
+
+
+CHECKPOINT_SAFE_GLOBALS = _checkpoint_safe_globals()
+
+
+def load_from_local(filename, map_location=None):
+    """Load a local checkpoint with ``weights_only=True`` plus mmengine's own types.
+
+    Replaces ``mmengine.runner.checkpoint.load_from_local`` (the loader of the ``''`` scheme).
+
+    Raises:
+        FileNotFoundError: the file does not exist (the path is in the message).
+        RuntimeError: the file holds a type outside :data:`CHECKPOINT_SAFE_GLOBALS`; the message names
+            it and explains the ``MMKDSEG_TRUSTED_CHECKPOINTS=1`` opt-in.
+    """
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'checkpoint file {filename!r} does not exist')
+    if os.environ.get(TRUST_ENV, '') == '1':
+        warnings.warn(f'{TRUST_ENV}=1: loading {filename} with full unpickling (trusted file)')
+        return torch.load(filename, map_location=map_location, weights_only=False)
+    try:
+        with torch.serialization.safe_globals(CHECKPOINT_SAFE_GLOBALS):
+            return torch.load(filename, map_location=map_location, weights_only=True)
+    except Exception as e:  # torch raises pickle.UnpicklingError with the offending global
+        text = str(e)
+        if 'weights_only' not in text and 'Unsupported global' not in text:
+            raise
+        # torch's message is long; keep the line that names the offending global
+        detail = next((ln.strip() for ln in text.splitlines()
+                       if 'Unsupported global' in ln or 'WeightsUnpickler error' in ln
+                       or 'refusing' in ln), text.splitlines()[0])
+        raise RuntimeError(
+            f'checkpoint {filename!r} contains objects that safe loading refuses (weights_only=True '
+            f'plus mmengine\'s own types): {detail} — if you trust this file, set {TRUST_ENV}=1 to '
+            f'load it with full unpickling.') from e
+
+
+class CPUDistributedDataParallel:
+    """Model wrapper for CPU-only distributed training: ``MMDistributedDataParallel`` without
+    ``device_ids``.
+
+    It is deliberately not a ``DistributedDataParallel`` subclass: mmengine's ``Runner.wrap_model``
+    adds ``device_ids=[LOCAL_RANK]`` to wrappers that are, and torch refuses ``device_ids`` for CPU
+    modules. Constructing it returns the ``MMDistributedDataParallel`` instance itself.
+    """
+
+    def __new__(cls, module, **kwargs):
+        from mmengine.model import MMDistributedDataParallel
+        kwargs.pop('device_ids', None)
+        kwargs.setdefault('broadcast_buffers', False)
+        return MMDistributedDataParallel(module=module, device_ids=None, **kwargs)
+
+
+def setup_cpu_distributed(cfg) -> bool:
+    """Prepare a config for distributed training/testing without CUDA (see the module docstring).
+
+    Does nothing (returns False) when ``cfg.launcher`` is ``'none'`` or CUDA is available. Otherwise
+    switches an ``nccl`` backend to ``gloo``, initialises the process group from the launcher's
+    environment variables and selects :class:`CPUDistributedDataParallel`; returns True.
+    """
+    import torch.distributed as dist
+    from mmengine.logging import print_log
+    if cfg.get('launcher', 'none') == 'none' or torch.cuda.is_available():
+        return False
+    if cfg.launcher != 'pytorch':
+        raise RuntimeError(f'CPU-only distributed runs support launcher=pytorch (torchrun), '
+                           f'got {cfg.launcher!r}')
+    dist_cfg = cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
+    if dist_cfg.get('backend', 'nccl') == 'nccl':
+        dist_cfg['backend'] = 'gloo'
+    if not dist.is_initialized():
+        dist.init_process_group(backend=dist_cfg['backend'])
+    wrapper = dict(type='CPUDistributedDataParallel',
+                   find_unused_parameters=cfg.get('find_unused_parameters', False))
+    if cfg.get('model_wrapper_cfg') is None:
+        cfg.model_wrapper_cfg = wrapper
+    print_log(f'no CUDA device: distributed {dist_cfg["backend"]} process group of '
+              f'{dist.get_world_size()} CPU processes', logger='current')
+    return True
+
+
+_applied = False
+
+
+def apply():
+    """Apply the fixes that need no config (1, 2; registers the wrapper of 3). Idempotent."""
+    global _applied
+    if _applied:
+        return
+    import_mmrazor()
+    from mmengine.runner.checkpoint import CheckpointLoader
+    CheckpointLoader.register_scheme(prefixes='', loader=load_from_local, force=True)
+    from mmengine.registry import MODEL_WRAPPERS
+    MODEL_WRAPPERS.register_module(module=CPUDistributedDataParallel, force=True)
+    _applied = True

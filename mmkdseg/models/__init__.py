@@ -1,0 +1,1 @@
+from . import algorithms, distillers, losses  # noqa: F401

@@ -1,0 +1,3 @@
+from .seg_distill import SegmentationDistill
+
+__all__ = ['SegmentationDistill']

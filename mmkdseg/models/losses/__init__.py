@@ -1,0 +1,3 @@
+from .pixel_wise_kd import PixelWiseKDLoss
+
+__all__ = ['PixelWiseKDLoss']

@@ -1,0 +1,60 @@
+"""Helpers shared by mmkdseg's distillation losses: shape policies and valid-pixel masks."""
+from typing import Optional, Tuple
+
+import torch
+import torch.nn.functional as F
+
+#: How a loss reconciles student and teacher maps of different spatial size.
+RESIZE_POLICIES = ('teacher_to_student', 'student_to_teacher', 'none')
+
+
+def check_policy(resize: str) -> str:
+    if resize not in RESIZE_POLICIES:
+        raise ValueError(f'resize={resize!r} is not one of {RESIZE_POLICIES}')
+    return resize
+
+
+def align_spatial(preds_S: torch.Tensor, preds_T: torch.Tensor, resize: str, loss_name: str,
+                  align_corners: bool = False) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Bring (B, C, H, W) student/teacher maps to one spatial size by ``resize`` policy.
+
+    ``teacher_to_student`` bilinearly resizes the teacher map to the student's size (the teacher is
+    detached, so no gradient flows through the resize); ``student_to_teacher`` resizes the student map
+    (gradients flow back through the interpolation); ``none`` requires equal sizes. Batch and channel
+    sizes must always match.
+    """
+    if preds_S.dim() != 4 or preds_T.dim() != 4:
+        raise ValueError(f'{loss_name}: expects (B, C, H, W) maps, got student {tuple(preds_S.shape)} '
+                         f'and teacher {tuple(preds_T.shape)}')
+    if preds_S.shape[:2] != preds_T.shape[:2]:
+        raise ValueError(f'{loss_name}: batch/channel sizes differ: student {tuple(preds_S.shape)} vs '
+                         f'teacher {tuple(preds_T.shape)}')
+    if preds_S.shape[2:] == preds_T.shape[2:]:
+        return preds_S, preds_T
+    if resize == 'teacher_to_student':
+        preds_T = F.interpolate(preds_T, size=preds_S.shape[2:], mode='bilinear', align_corners=align_corners)
+    elif resize == 'student_to_teacher':
+        preds_S = F.interpolate(preds_S, size=preds_T.shape[2:], mode='bilinear', align_corners=align_corners)
+    else:
+        raise ValueError(f'{loss_name}: student {tuple(preds_S.shape)} and teacher '
+                         f'{tuple(preds_T.shape)} differ in spatial size and resize="none"')
+    return preds_S, preds_T
+
+
+def resize_labels(gt: torch.Tensor, size) -> torch.Tensor:
+    """Nearest-neighbour resize of (B, H, W) integer labels to ``size`` = (h, w)."""
+    if gt.dim() == 4:
+        gt = gt.squeeze(1)
+    if tuple(gt.shape[-2:]) == tuple(size):
+        return gt.long()
+    return F.interpolate(gt[:, None].float(), size=tuple(size), mode='nearest')[:, 0].long()
+
+
+def valid_mask(gt: Optional[torch.Tensor], shape, ignore_index: int, device) -> torch.Tensor:
+    """(B, h, w) float mask of pixels whose resized label is not ``ignore_index`` (all ones if gt is None)."""
+    b, h, w = shape[0], shape[-2], shape[-1]
+    if gt is None:
+        return torch.ones((b, h, w), device=device)
+    if gt.shape[0] != b:
+        raise ValueError(f'labels have batch size {gt.shape[0]} but the maps have {b}')
+    return (resize_labels(gt, (h, w)) != ignore_index).float().to(device)

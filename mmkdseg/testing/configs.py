@@ -1,0 +1,148 @@
+"""Shrink any mmkdseg/mmseg config so that building it and running an iteration takes seconds on a CPU."""
+import glob
+import os.path as osp
+from typing import Dict, Iterator, Optional, Tuple
+
+import torch
+from mmengine.config import Config
+
+_SIZE_KEYS_TRANSFORMS = {
+    'RandomResize': 'scale', 'Resize': 'scale', 'RandomCrop': 'crop_size',
+    'RandomChoiceResize': 'scales', 'ResizeShortestEdge': 'scale', 'ResizeToMultiple': None,
+}
+
+
+def iter_config_files(root: str = 'configs') -> Iterator[str]:
+    """Every runnable config under ``root`` (``_base_`` fragments excluded), sorted."""
+    for path in sorted(glob.glob(osp.join(root, '**', '*.py'), recursive=True)):
+        if '_base_' not in path.split(osp.sep):
+            yield path
+
+
+def _walk(obj, fn):
+    """Apply ``fn(dict)`` to every dict nested in ``obj`` (lists and dicts)."""
+    if isinstance(obj, dict):
+        fn(obj)
+        for v in list(obj.values()):
+            _walk(v, fn)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            _walk(v, fn)
+
+
+def _shrink(crop: Tuple[int, int]):
+    h, w = crop
+
+    def fn(d: dict) -> None:
+        t = str(d.get('type', '')).split('.')[-1]
+        if t == 'RandomCrop':
+            d['crop_size'] = (h, w)
+        elif t in ('RandomResize', 'Resize') and 'scale' in d:
+            d['scale'] = (2 * w, 2 * h)  # (w, h) as in mmcv
+        elif t == 'RandomChoiceResize':
+            d['scales'] = [(2 * w, 2 * h)]
+        elif t == 'SegDataPreProcessor' and d.get('size') is not None:
+            d['size'] = (h, w)
+        if t == 'SegDataPreProcessor' and d.get('size_divisor') is not None:
+            d['size_divisor'] = 8
+        if 'crop_size' in d and t == '':
+            d['crop_size'] = (h, w)
+        # no downloads: drop pretrained weights
+        if isinstance(d.get('pretrained'), str):
+            d['pretrained'] = None
+        init_cfg = d.get('init_cfg')
+        if isinstance(init_cfg, dict) and init_cfg.get('type') == 'Pretrained':
+            d['init_cfg'] = None
+        if d.get('mode') == 'slide' and 'crop_size' in d:
+            d['crop_size'] = (h, w)
+            d['stride'] = (h // 2, w // 2)
+    return fn
+
+
+def _leaf_datasets(ds):
+    if isinstance(ds, (list, tuple)):
+        for d in ds:
+            yield from _leaf_datasets(d)
+    elif isinstance(ds, dict):
+        if 'datasets' in ds:
+            yield from _leaf_datasets(ds['datasets'])
+        elif 'dataset' in ds:
+            yield from _leaf_datasets(ds['dataset'])
+        else:
+            yield ds
+
+
+def make_tiny_config(path: str,
+                     work_dir: str,
+                     data_root: Optional[str] = None,
+                     teacher_ckpts: Optional[Dict[str, Optional[str]]] = None,
+                     max_iters: int = 1,
+                     crop: Tuple[int, int] = (64, 64),
+                     batch_size: int = 2,
+                     cfg_options: Optional[dict] = None) -> Config:
+    """Load ``path`` and shrink it for a test.
+
+    Args:
+        data_root: replaces ``data_root`` of every dataset (wrapped or not) in the three dataloaders.
+        teacher_ckpts: ``{'model.teacher_ckpt': path_or_None, ...}`` overrides (dotted keys).
+        max_iters: training iterations; validation runs once at the end.
+        crop: crop size of training pipelines and data preprocessors; resize scales become 2× crop.
+    """
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    _walk(cfg._cfg_dict, _shrink(crop))
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        loader = cfg.get(key)
+        if not loader:
+            continue
+        loader.batch_size = batch_size if key == 'train_dataloader' else 1
+        loader.num_workers = 0
+        loader.persistent_workers = False
+        if data_root is not None:
+            for ds in _leaf_datasets(loader.dataset):
+                ds.data_root = data_root
+                if str(ds.get('type', '')).endswith('SynTexDataset'):
+                    ds.auto_generate = False  # the tiny copy is already there
+    # the unlabeled loader of semi-supervised configs
+    for key in cfg.keys():
+        if key.endswith('_dataloader') and key not in ('train_dataloader', 'val_dataloader',
+                                                       'test_dataloader'):
+            cfg[key].batch_size = batch_size
+            cfg[key].num_workers = 0
+            cfg[key].persistent_workers = False
+            if data_root is not None:
+                for ds in _leaf_datasets(cfg[key].dataset):
+                    ds.data_root = data_root
+    if teacher_ckpts:
+        cfg.merge_from_dict(teacher_ckpts)
+    cfg.train_cfg.max_iters = max_iters
+    cfg.train_cfg.val_interval = max_iters
+    for sched in cfg.get('param_scheduler', None) or []:
+        if isinstance(sched, dict) and sched.get('end', 0) > max_iters:
+            sched['end'] = max_iters
+            sched['begin'] = min(sched.get('begin', 0), max_iters - 1)
+    hooks = cfg.default_hooks
+    hooks.logger.interval = 1
+    hooks.checkpoint.interval = max_iters
+    hooks.pop('visualization', None)
+    cfg.load_from = None
+    cfg.resume = False
+    cfg.work_dir = work_dir
+    cfg.randomness = dict(seed=0)
+    cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
+    return cfg
+
+
+def random_checkpoint(model_cfg: dict, path: str, seed: int = 0) -> str:
+    """Build ``model_cfg`` with random weights and save ``{'state_dict': ...}`` to ``path``."""
+    from mmseg.registry import MODELS
+    from mmengine.registry import DefaultScope
+    torch.manual_seed(seed)
+    cfg = dict(model_cfg)
+    cfg.pop('_scope_', None)
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        model = MODELS.build(cfg)
+    model.init_weights()
+    torch.save({'state_dict': model.state_dict(), 'meta': {}}, path)
+    return path

@@ -1,0 +1,73 @@
+"""Config preparation shared by ``tools/train.py`` and ``tools/test.py``."""
+import os.path as osp
+from typing import Iterable, Optional
+
+from mmengine.config import Config
+
+from mmkdseg.compat import setup_cpu_distributed
+
+#: Dataset types that create their data on first use (no directory needs to exist beforehand).
+SELF_GENERATING_DATASETS = ('SynTexDataset', )
+DATALOADER_KEYS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+
+
+def load_config(path: str, cfg_options: Optional[dict] = None, work_dir: Optional[str] = None,
+                launcher: str = 'none') -> Config:
+    """Read a config, apply ``--cfg-options`` and ``--work-dir`` (CLI > file > ``work_dirs/<name>``)."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'config file {path!r} does not exist')
+    cfg = Config.fromfile(path)
+    cfg.launcher = launcher
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(path))[0])
+    setup_cpu_distributed(cfg)
+    return cfg
+
+
+def _datasets(dataset_cfg) -> Iterable:
+    """Leaf dataset configs of a (possibly wrapped / concatenated) dataset config."""
+    if dataset_cfg is None:
+        return
+    if isinstance(dataset_cfg, (list, tuple)):
+        for d in dataset_cfg:
+            yield from _datasets(d)
+        return
+    if 'datasets' in dataset_cfg:
+        yield from _datasets(dataset_cfg['datasets'])
+    elif 'dataset' in dataset_cfg:
+        yield from _datasets(dataset_cfg['dataset'])
+    else:
+        yield dataset_cfg
+
+
+def check_data_dirs(cfg: Config, keys=DATALOADER_KEYS) -> None:
+    """Fail early, naming the config key, when a dataset directory or split file is missing."""
+    for key in keys:
+        loader = cfg.get(key)
+        if not loader:
+            continue
+        for i, ds in enumerate(_datasets(loader.get('dataset'))):
+            if str(ds.get('type', '')).split('.')[-1] in SELF_GENERATING_DATASETS \
+                    and ds.get('auto_generate', True):
+                continue
+            root = ds.get('data_root') or ''
+            where = f'{key}.dataset' + (f' (leaf {i})' if i else '')
+            if root and not osp.isdir(root):
+                raise FileNotFoundError(
+                    f'{where}.data_root={root!r} does not exist (dataset {ds.get("type")}). Prepare the '
+                    f'dataset as described in docs/datasets.md or override it with '
+                    f'--cfg-options {key}.dataset.data_root=PATH')
+            for name, sub in (ds.get('data_prefix') or {}).items():
+                path = osp.join(root, sub)
+                if sub and not osp.isdir(path):
+                    raise FileNotFoundError(
+                        f'{where}.data_prefix.{name}: directory {path!r} does not exist '
+                        f'(dataset {ds.get("type")}, data_root={root!r})')
+            ann = ds.get('ann_file')
+            if ann and not osp.isfile(osp.join(root, ann)) and not osp.isfile(ann):
+                raise FileNotFoundError(f'{where}.ann_file: split file {osp.join(root, ann)!r} does not '
+                                        f'exist (dataset {ds.get("type")})')

@@ -1,0 +1,201 @@
+"""The main job on the embedded SynTex dataset (``make demo``).
+
+1. generates SynTex into data/syntex (once);
+2. trains the embedded teacher once and keeps it in checkpoints/syntex/ (reused while its config and
+   the dataset are unchanged);
+3. trains the baseline student and the distilled student (pixel-wise KD);
+4. exports the distilled student as a plain mmseg model (tools/export_student.py);
+5. evaluates teacher, student and distilled student with tools/test.py;
+6. prints a table (mIoU, mAcc, per-class IoU, s/iter, parameters), writes it to
+   work_dirs/demo/results.md, and saves a picture grid of validation predictions to
+   work_dirs/demo/predictions.png.
+
+    python tools/demo.py [--work-dir work_dirs/demo] [--seed 0] [--retrain-teacher] [--num-images 6]
+"""
+import argparse
+import hashlib
+import json
+import os
+import os.path as osp
+import shutil
+import sys
+import time
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, REPO)
+
+TEACHER_CFG = 'configs/syntex/pspnet_r18-w32-d8_1xb8-4k_syntex-96x96.py'
+STUDENT_CFG = 'configs/syntex/pspnet_r18-w8-d8_1xb8-2k_syntex-96x96.py'
+DISTILL_CFG = 'configs/kd/kd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py'
+TEACHER_CKPT = 'checkpoints/syntex/teacher_pspnet_r18-w32.pth'
+
+
+def step(i, n, text):
+    print(f'\n[{i}/{n}] {text}', flush=True)
+
+
+def teacher_fingerprint():
+    """What the kept teacher checkpoint depends on: its config and the dataset generator."""
+    from mmengine.config import Config
+    from mmkdseg.datasets.syntex_generator import GENERATOR_VERSION
+    text = Config.fromfile(osp.join(REPO, TEACHER_CFG)).pretty_text
+    return hashlib.sha256(f'{text}\n{GENERATOR_VERSION}'.encode()).hexdigest()[:16]
+
+
+def ensure_teacher(work_dir, retrain):
+    from mmkdseg.utils.run_utils import last_checkpoint, run_logged, train_cmd, train_stats
+    ckpt = osp.join(REPO, TEACHER_CKPT)
+    info_file = ckpt.replace('.pth', '.json')
+    fingerprint = teacher_fingerprint()
+    if not retrain and osp.isfile(ckpt) and osp.isfile(info_file):
+        with open(info_file) as f:
+            info = json.load(f)
+        if info.get('fingerprint') == fingerprint:
+            print(f'  reusing {TEACHER_CKPT} (trained {info["trained"]}, {info["s_per_iter"]:.3f} s/iter)')
+            return info
+        print('  the kept teacher was trained with another config or dataset: retraining')
+    tdir = osp.join(work_dir, 'teacher')
+    shutil.rmtree(tdir, ignore_errors=True)
+    print('  training the teacher (about 15 minutes on 2 CPU cores; kept for later runs)')
+    run = run_logged(train_cmd(TEACHER_CFG, tdir), osp.join(tdir, 'train.log'), 'teacher')
+    stats = train_stats(tdir)
+    os.makedirs(osp.dirname(ckpt), exist_ok=True)
+    shutil.copy(last_checkpoint(tdir), ckpt)
+    info = dict(fingerprint=fingerprint, trained=time.strftime('%Y-%m-%d %H:%M'), config=TEACHER_CFG,
+                s_per_iter=stats['s_per_iter'], seconds=run['seconds'])
+    with open(info_file, 'w') as f:
+        json.dump(info, f, indent=1)
+    print(f'  teacher trained in {run["seconds"] / 60:.1f} min -> {TEACHER_CKPT}')
+    return info
+
+
+def train_student(label, config, work_dir, seed):
+    from mmkdseg.utils.run_utils import last_checkpoint, run_logged, train_cmd, train_stats
+    wd = osp.join(work_dir, label)
+    shutil.rmtree(wd, ignore_errors=True)
+    run = run_logged(train_cmd(config, wd, [f'randomness.seed={seed}']), osp.join(wd, 'train.log'), label)
+    stats = train_stats(wd)
+    print(f'  {label}: {run["seconds"] / 60:.1f} min, {stats["s_per_iter"]:.3f} s/iter')
+    return last_checkpoint(wd), stats
+
+
+def evaluate(label, config, checkpoint, work_dir):
+    from mmkdseg.utils.run_utils import run_logged, test_cmd
+    wd = osp.join(work_dir, 'test', label)
+    out = osp.join(wd, 'metrics.json')
+    run_logged(test_cmd(config, checkpoint, wd, out), osp.join(wd, 'test.log'), f'test {label}', quiet=True)
+    with open(out) as f:
+        return json.load(f)
+
+
+def params_of(config, part=None):
+    from mmkdseg.utils.run_utils import count_parameters
+    return count_parameters(osp.join(REPO, config), part)
+
+
+def results_table(rows, classes):
+    head = ['model', 'params', 's/iter', 'mIoU', 'mAcc'] + [f'IoU {c}' for c in classes]
+    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    for r in rows:
+        m = r['metrics']
+        cells = [r['label'], f'{r["params"] / 1e6:.3f}M', f'{r["s_per_iter"]:.3f}', f'{m["mIoU"]:.2f}',
+                 f'{m["mAcc"]:.2f}'] + [f'{m.get("IoU." + c, float("nan")):.1f}' for c in classes]
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
+
+
+def picture_grid(models, data_root, out_file, num_images):
+    """image | ground truth | one column per model, for the first ``num_images`` val images."""
+    import numpy as np
+    from mmseg.apis import inference_model, init_model
+    from PIL import Image, ImageDraw
+
+    from mmkdseg.datasets.syntex_generator import PALETTE
+    palette = np.array(PALETTE, np.uint8)
+    names = sorted(os.listdir(osp.join(data_root, 'img_dir', 'val')))[:num_images]
+    built = [(label, init_model(cfg, ckpt, device='cpu')) for label, cfg, ckpt in models]
+    scale, header = 2, 16
+    cols = ['image', 'ground truth'] + [label for label, _ in built]
+    tiles = []
+    for name in names:
+        img = np.array(Image.open(osp.join(data_root, 'img_dir', 'val', name)).convert('RGB'))
+        gt = np.array(Image.open(osp.join(data_root, 'ann_dir', 'val', name)))
+        row = [img, palette[gt]]
+        for _, model in built:
+            pred = inference_model(model, osp.join(data_root, 'img_dir', 'val', name))
+            row.append(palette[pred.pred_sem_seg.data[0].cpu().numpy()])
+        tiles.append(np.concatenate(row, 1))
+    grid = np.concatenate(tiles, 0)
+    h, w = grid.shape[:2]
+    canvas = Image.new('RGB', (w * scale, h * scale + header), 'white')
+    canvas.paste(Image.fromarray(grid).resize((w * scale, h * scale), Image.NEAREST), (0, header))
+    draw = ImageDraw.Draw(canvas)
+    tile_w = w * scale // len(cols)
+    for i, c in enumerate(cols):
+        draw.text((i * tile_w + 4, 2), c, fill='black')
+    os.makedirs(osp.dirname(out_file), exist_ok=True)
+    canvas.save(out_file)
+
+
+def main():
+    parser = argparse.ArgumentParser(description='mmkdseg demo on the embedded SynTex dataset')
+    parser.add_argument('--work-dir', default='work_dirs/demo')
+    parser.add_argument('--seed', type=int, default=0, help='training seed of the two students')
+    parser.add_argument('--retrain-teacher', action='store_true')
+    parser.add_argument('--num-images', type=int, default=6, help='rows of the picture grid')
+    args = parser.parse_args()
+    os.chdir(REPO)
+    work_dir = args.work_dir
+    start = time.time()
+    n = 6
+    import mmkdseg  # noqa: F401
+    from mmkdseg.apis import export_student
+    from mmkdseg.datasets import prepare_syntex
+    from mmkdseg.datasets.syntex_generator import CLASSES
+
+    step(1, n, 'SynTex dataset -> data/syntex')
+    t = time.time()
+    prepare_syntex('data/syntex')
+    print(f'  ready ({time.time() - t:.0f} s)')
+
+    step(2, n, f'teacher {TEACHER_CFG}')
+    teacher_info = ensure_teacher(work_dir, args.retrain_teacher)
+
+    step(3, n, f'baseline student {STUDENT_CFG}')
+    student_ckpt, student_stats = train_student('student', STUDENT_CFG, work_dir, args.seed)
+
+    step(4, n, f'distilled student {DISTILL_CFG}')
+    distill_ckpt, distill_stats = train_student('distilled', DISTILL_CFG, work_dir, args.seed)
+    exported_cfg, exported_ckpt = export_student(DISTILL_CFG, distill_ckpt, osp.join(work_dir, 'exported'))
+    print(f'  exported the distilled student: {exported_cfg}, {exported_ckpt}')
+
+    step(5, n, 'evaluation with tools/test.py on the 300 validation images')
+    models = [('teacher', TEACHER_CFG, TEACHER_CKPT, params_of(TEACHER_CFG), teacher_info['s_per_iter']),
+              ('student', STUDENT_CFG, student_ckpt, params_of(STUDENT_CFG), student_stats['s_per_iter']),
+              ('distilled student (KD)', exported_cfg, exported_ckpt, params_of(exported_cfg),
+               distill_stats['s_per_iter'])]
+    rows = []
+    for label, cfg, ckpt, params, spi in models:
+        metrics = evaluate(label.split()[0] if label.startswith('distilled') else label, cfg, ckpt, work_dir)
+        rows.append(dict(label=label, params=params, s_per_iter=spi, metrics=metrics))
+        print(f'  {label}: mIoU {metrics["mIoU"]:.2f}')
+
+    step(6, n, 'results')
+    table = results_table(rows, CLASSES)
+    print(table)
+    gap = rows[1]['metrics']['mIoU']
+    print(f'\n  distilled - student: {rows[2]["metrics"]["mIoU"] - gap:+.2f} mIoU;'
+          f'  teacher - student: {rows[0]["metrics"]["mIoU"] - gap:+.2f} mIoU'
+          f'  (s/iter: training step time, the distilled student includes the teacher forward)')
+    with open(osp.join(work_dir, 'results.md'), 'w') as f:
+        f.write(table + '\n')
+    with open(osp.join(work_dir, 'results.json'), 'w') as f:
+        json.dump(rows, f, indent=1)
+    grid = osp.join(work_dir, 'predictions.png')
+    picture_grid([(r[0], r[1], r[2]) for r in models], 'data/syntex', grid, args.num_images)
+    print(f'\n  picture grid: {grid}\n  table: {osp.join(work_dir, "results.md")}')
+    print(f'  total {(time.time() - start) / 60:.1f} min')
+
+
+if __name__ == '__main__':
+    main()

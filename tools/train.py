@@ -1,0 +1,66 @@
+"""Train a segmentor or a distillation algorithm (mmseg's command line, plus ``--resume [CKPT]``).
+
+    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp] [--cfg-options k=v ...]
+                                 [--launcher {none,pytorch,slurm,mpi}]
+"""
+import argparse
+import logging
+import os
+
+import mmkdseg  # noqa: F401  (torch-2.x compatibility + registration of all components)
+from mmengine.config import DictAction
+from mmengine.logging import print_log
+from mmengine.runner import Runner
+
+from mmkdseg.utils.config_utils import check_data_dirs, load_config
+from mmseg.registry import RUNNERS
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Train a segmentor or distill a student')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--resume', nargs='?', type=str, const='auto', default=None,
+        help='resume training: without a value from the latest checkpoint in the work dir, '
+        'with a value from that checkpoint (optimizer, scheduler, iteration and message hub restored)')
+    parser.add_argument('--amp', action='store_true', help='enable automatic mixed precision')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override settings in the config, key=value pairs (e.g. randomness.seed=1)')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',
+                        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def main():
+    args = parse_args()
+    cfg = load_config(args.config, args.cfg_options, args.work_dir, args.launcher)
+    if args.amp:
+        wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+        if wrapper == 'AmpOptimWrapper':
+            print_log('AMP training is already enabled in your config.', logger='current',
+                      level=logging.WARNING)
+        elif wrapper == 'OptimWrapper':
+            cfg.optim_wrapper.type = 'AmpOptimWrapper'
+            cfg.optim_wrapper.loss_scale = 'dynamic'
+        else:
+            raise ValueError(f'--amp needs optim_wrapper.type OptimWrapper, got {wrapper}; enable AMP '
+                             f'in the config of {wrapper} instead')
+    if args.resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif args.resume is not None:
+        cfg.resume = True
+        cfg.load_from = args.resume
+    check_data_dirs(cfg, keys=('train_dataloader', 'val_dataloader'))
+    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+    runner.train()
+
+
+if __name__ == '__main__':
+    main()
