@@ -4,7 +4,7 @@
 #   make test    set up (with test requirements) and run the test suite
 VENV ?= .venv
 PY := $(VENV)/bin/python
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
 .PHONY: setup setup-tests demo test benchmark clean
 

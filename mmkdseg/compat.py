@@ -26,7 +26,10 @@ Two problems, two small fixes, both applied once by ``import mmkdseg``:
    ``tools/test.py`` only when there is no CUDA device and a launcher is given) initialises the process
    group itself with the gloo backend, so mmengine skips its own ``init_dist``, and selects the
    ``CPUDistributedDataParallel`` wrapper (mmengine's ``MMDistributedDataParallel`` without
-   ``device_ids``). With CUDA, nothing changes.
+   ``device_ids``). A config that asks for mmengine's ``MMSeparateDistributedDataParallel`` (models with
+   their own ``train_step`` and several optimizers, e.g. a student and a discriminator) gets
+   ``CPUSeparateDistributedDataParallel`` instead, the same wrapper without ``device_ids``. With CUDA,
+   nothing changes.
 """
 import codecs
 import contextlib
@@ -40,7 +43,7 @@ import torch
 
 __all__ = [
     'import_mmrazor', 'load_from_local', 'CHECKPOINT_SAFE_GLOBALS', 'TRUST_ENV', 'apply',
-    'setup_cpu_distributed', 'CPUDistributedDataParallel'
+    'setup_cpu_distributed', 'CPUDistributedDataParallel', 'CPUSeparateDistributedDataParallel'
 ]
 
 #: mmrazor subpackages that must be imported while the version gate is lowered (they evaluate
@@ -164,12 +167,36 @@ class CPUDistributedDataParallel:
         return MMDistributedDataParallel(module=module, device_ids=None, **kwargs)
 
 
+class CPUSeparateDistributedDataParallel:
+    """Model wrapper for CPU-only distributed training of models with several optimizers:
+    ``MMSeparateDistributedDataParallel`` (each trainable submodule in its own
+    ``MMDistributedDataParallel``, the model's own ``train_step`` called) without ``device_ids``.
+
+    Not a ``DistributedDataParallel`` subclass, for the reason given in
+    :class:`CPUDistributedDataParallel`. Constructing it returns the
+    ``MMSeparateDistributedDataParallel`` instance itself.
+    """
+
+    def __new__(cls, module, **kwargs):
+        from mmengine.model import MMSeparateDistributedDataParallel
+        kwargs.pop('device_ids', None)
+        return MMSeparateDistributedDataParallel(module=module, **kwargs)
+
+
+#: Wrappers a config may name, and their CPU stand-ins.
+CPU_WRAPPERS = {
+    'MMDistributedDataParallel': 'CPUDistributedDataParallel',
+    'MMSeparateDistributedDataParallel': 'CPUSeparateDistributedDataParallel',
+}
+
+
 def setup_cpu_distributed(cfg) -> bool:
     """Prepare a config for distributed training/testing without CUDA (see the module docstring).
 
     Does nothing (returns False) when ``cfg.launcher`` is ``'none'`` or CUDA is available. Otherwise
     switches an ``nccl`` backend to ``gloo``, initialises the process group from the launcher's
-    environment variables and selects :class:`CPUDistributedDataParallel`; returns True.
+    environment variables and selects :class:`CPUDistributedDataParallel` (or replaces a configured
+    mmengine wrapper by its CPU stand-in, :data:`CPU_WRAPPERS`); returns True.
     """
     import torch.distributed as dist
     from mmengine.logging import print_log
@@ -187,6 +214,9 @@ def setup_cpu_distributed(cfg) -> bool:
                    find_unused_parameters=cfg.get('find_unused_parameters', False))
     if cfg.get('model_wrapper_cfg') is None:
         cfg.model_wrapper_cfg = wrapper
+    else:  # mmengine's CUDA wrappers named by the config -> their CPU stand-ins
+        kind = cfg.model_wrapper_cfg.get('type', 'MMDistributedDataParallel')
+        cfg.model_wrapper_cfg.type = CPU_WRAPPERS.get(kind, kind)
     print_log(f'no CUDA device: distributed {dist_cfg["backend"]} process group of '
               f'{dist.get_world_size()} CPU processes', logger='current')
     return True
@@ -205,4 +235,5 @@ def apply():
     CheckpointLoader.register_scheme(prefixes='', loader=load_from_local, force=True)
     from mmengine.registry import MODEL_WRAPPERS
     MODEL_WRAPPERS.register_module(module=CPUDistributedDataParallel, force=True)
+    MODEL_WRAPPERS.register_module(module=CPUSeparateDistributedDataParallel, force=True)
     _applied = True

@@ -37,6 +37,9 @@ import runpy
 import statistics
 import sys
 import time
+import warnings
+
+warnings.filterwarnings('ignore', category=UserWarning)  # library deprecation notices; runs log in full
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, REPO)

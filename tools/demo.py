@@ -13,13 +13,21 @@
     python tools/demo.py [--work-dir work_dirs/demo] [--seed 0] [--retrain-teacher] [--num-images 6]
 """
 import argparse
+import contextlib
 import hashlib
+import io
 import json
 import os
 import os.path as osp
 import shutil
 import sys
 import time
+import warnings
+
+# Deprecation notices of the pinned libraries (pkg_resources, build_loss, ...) are noise for a newcomer;
+# the child processes' full output, warnings included, is in the log files.
+warnings.filterwarnings('ignore', category=UserWarning)
+warnings.filterwarnings('ignore', category=DeprecationWarning)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, REPO)
@@ -56,7 +64,7 @@ def ensure_teacher(work_dir, retrain):
         print('  the kept teacher was trained with another config or dataset: retraining')
     tdir = osp.join(work_dir, 'teacher')
     shutil.rmtree(tdir, ignore_errors=True)
-    print('  training the teacher (about 15 minutes on 2 CPU cores; kept for later runs)')
+    print('  training the teacher (about 12 minutes on 2 CPU cores; kept for later runs)')
     run = run_logged(train_cmd(TEACHER_CFG, tdir), osp.join(tdir, 'train.log'), 'teacher')
     stats = train_stats(tdir)
     os.makedirs(osp.dirname(ckpt), exist_ok=True)
@@ -113,7 +121,8 @@ def picture_grid(models, data_root, out_file, num_images):
     from mmkdseg.datasets.syntex_generator import PALETTE
     palette = np.array(PALETTE, np.uint8)
     names = sorted(os.listdir(osp.join(data_root, 'img_dir', 'val')))[:num_images]
-    built = [(label, init_model(cfg, ckpt, device='cpu')) for label, cfg, ckpt in models]
+    with contextlib.redirect_stdout(io.StringIO()):  # mmengine prints 'Loads checkpoint by ...'
+        built = [(label, init_model(cfg, ckpt, device='cpu')) for label, cfg, ckpt in models]
     scale, header = 2, 16
     cols = ['image', 'ground truth'] + [label for label, _ in built]
     tiles = []

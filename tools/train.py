@@ -12,7 +12,7 @@ from mmengine.config import DictAction
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
-from mmkdseg.utils.config_utils import check_data_dirs, load_config
+from mmkdseg.utils.config_utils import check_data_dirs, enable_amp, load_config
 from mmseg.registry import RUNNERS
 
 
@@ -41,16 +41,13 @@ def main():
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options, args.work_dir, args.launcher)
     if args.amp:
-        wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        if wrapper == 'AmpOptimWrapper':
+        import torch
+        if not torch.cuda.is_available():
+            raise SystemExit('--amp needs a CUDA device: mmengine\'s AmpOptimWrapper (float16 autocast + '
+                             'loss scaling) does not run on CPU; train without --amp here')
+        if not enable_amp(cfg):  # one wrapper, or one per submodule (e.g. student + discriminator)
             print_log('AMP training is already enabled in your config.', logger='current',
                       level=logging.WARNING)
-        elif wrapper == 'OptimWrapper':
-            cfg.optim_wrapper.type = 'AmpOptimWrapper'
-            cfg.optim_wrapper.loss_scale = 'dynamic'
-        else:
-            raise ValueError(f'--amp needs optim_wrapper.type OptimWrapper, got {wrapper}; enable AMP '
-                             f'in the config of {wrapper} instead')
     if args.resume == 'auto':
         cfg.resume = True
         cfg.load_from = None

@@ -59,6 +59,11 @@ def _shrink(crop: Tuple[int, int]):
     return fn
 
 
+def _create_missing_splits(d: dict) -> None:
+    if str(d.get('type', '')).endswith('SplitDataset'):  # partition files (mmkdseg.datasets.splits)
+        d['create_missing'] = True
+
+
 def _leaf_datasets(ds):
     if isinstance(ds, (list, tuple)):
         for d in ds:
@@ -104,6 +109,9 @@ def make_tiny_config(path: str,
                 ds.data_root = data_root
                 if str(ds.get('type', '')).endswith('SynTexDataset'):
                     ds.auto_generate = False  # the tiny copy is already there
+            _walk(loader.dataset, _create_missing_splits)  # the tiny copy has no split files yet
+        if isinstance(loader.get('batch_sampler'), dict) and 'unlabeled_batch_size' in loader.batch_sampler:
+            loader.batch_sampler.unlabeled_batch_size = batch_size  # semi-supervised batches
     # the unlabeled loader of semi-supervised configs
     for key in cfg.keys():
         if key.endswith('_dataloader') and key not in ('train_dataloader', 'val_dataloader',
@@ -118,7 +126,11 @@ def make_tiny_config(path: str,
         cfg.merge_from_dict(teacher_ckpts)
     cfg.train_cfg.max_iters = max_iters
     cfg.train_cfg.val_interval = max_iters
-    for sched in cfg.get('param_scheduler', None) or []:
+    schedulers = cfg.get('param_scheduler', None) or []
+    if isinstance(schedulers, dict):  # one list per optimizer wrapper (e.g. student + discriminator)
+        schedulers = ([schedulers] if 'type' in schedulers else
+                      [s for v in schedulers.values() for s in (v if isinstance(v, (list, tuple)) else [v])])
+    for sched in schedulers:
         if isinstance(sched, dict) and sched.get('end', 0) > max_iters:
             sched['end'] = max_iters
             sched['begin'] = min(sched.get('begin', 0), max_iters - 1)

@@ -17,3 +17,16 @@ class SimulatedCrashHook(Hook):
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
         if runner.iter + 1 == self.after_iter:
             raise RuntimeError(f'simulated crash after iteration {self.after_iter}')
+
+
+@HOOKS.register_module()
+class RecordBatchHook(Hook):
+    """Append ``<iter> <semi_part or -> <img_path>`` for every training sample to
+    ``<work_dir>/batches_rank<rank>.txt`` (tests check which images each process saw)."""
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
+        import os.path as osp
+        from mmengine.dist import get_rank
+        with open(osp.join(runner.work_dir, f'batches_rank{get_rank()}.txt'), 'a') as f:
+            for sample in data_batch['data_samples']:
+                f.write(f'{runner.iter} {sample.metainfo.get("semi_part", "-")} {sample.img_path}\n')

@@ -28,6 +28,36 @@ def load_config(path: str, cfg_options: Optional[dict] = None, work_dir: Optiona
     return cfg
 
 
+def enable_amp(cfg: Config) -> bool:
+    """Switch the config's optimizer wrapper(s) to ``AmpOptimWrapper`` with dynamic loss scaling.
+
+    Handles a single wrapper (``optim_wrapper.type``) and one wrapper per submodule (an
+    ``optim_wrapper`` with a ``constructor`` and a wrapper dict per key, e.g. student + discriminator
+    with mmrazor's ``SeparateOptimWrapperConstructor``). Returns False if AMP was already on everywhere.
+
+    Raises:
+        ValueError: a wrapper type other than ``OptimWrapper``/``AmpOptimWrapper`` (named in the message).
+    """
+    ow = cfg.optim_wrapper
+    if 'constructor' in ow and 'optimizer' not in ow and 'type' not in ow:
+        wrappers = {k: v for k, v in ow.items() if isinstance(v, dict) and k != 'paramwise_cfg'}
+        where = {k: f'optim_wrapper.{k}' for k in wrappers}
+    else:
+        wrappers, where = {'': ow}, {'': 'optim_wrapper'}
+    changed = False
+    for key, wrapper in wrappers.items():
+        kind = wrapper.get('type', 'OptimWrapper')
+        if kind == 'AmpOptimWrapper':
+            continue
+        if kind != 'OptimWrapper':
+            raise ValueError(f'--amp needs {where[key]}.type OptimWrapper, got {kind}; enable AMP in '
+                             f'the config of {kind} instead')
+        wrapper['type'] = 'AmpOptimWrapper'
+        wrapper['loss_scale'] = 'dynamic'
+        changed = True
+    return changed
+
+
 def _datasets(dataset_cfg) -> Iterable:
     """Leaf dataset configs of a (possibly wrapped / concatenated) dataset config."""
     if dataset_cfg is None:

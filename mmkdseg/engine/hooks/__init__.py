@@ -1,0 +1,3 @@
+from .loss_weight_schedule import LossWeightScheduleHook
+
+__all__ = ['LossWeightScheduleHook']

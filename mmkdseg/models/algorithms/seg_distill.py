@@ -42,6 +42,81 @@ def _normalisation(model: torch.nn.Module):
             bool(getattr(dp, '_channel_conversion', False)))
 
 
+def check_teacher_ckpt(ckpt: Optional[str], key: str = 'teacher_ckpt') -> None:
+    """Fail with a message naming ``model.<key>`` when a local teacher checkpoint does not exist."""
+    if ckpt and '://' not in ckpt and not osp.isfile(ckpt):
+        raise FileNotFoundError(
+            f'{key} {ckpt!r} does not exist. Train the teacher first (its config with tools/train.py) '
+            f'or point {key} at its checkpoint, e.g. --cfg-options model.{key}=PATH')
+
+
+def load_teacher_checkpoint(teacher: torch.nn.Module, ckpt: Optional[str], strict: bool = True) -> None:
+    """Load ``ckpt`` into ``teacher`` (strictly by default) and keep ``init_weights()`` off it."""
+    if ckpt:
+        load_checkpoint(teacher, ckpt, map_location='cpu', strict=strict)
+        teacher._is_init = True  # keep init_weights() from overwriting it
+
+
+def freeze_teacher(teacher: torch.nn.Module) -> None:
+    """No gradients for the teacher's parameters, and eval mode for all its modules."""
+    for p in teacher.parameters():
+        p.requires_grad = False
+    teacher.eval()
+
+
+def check_teacher_compatible(student: torch.nn.Module, teacher: torch.nn.Module,
+                             role: str = 'teacher') -> None:
+    """Teacher and student must predict the same number of classes and normalise inputs alike."""
+    s_head = getattr(student, 'decode_head', None)
+    t_head = getattr(teacher, 'decode_head', None)
+    s_cls = getattr(s_head, 'num_classes', None)
+    t_cls = getattr(t_head, 'num_classes', None)
+    if s_cls is not None and t_cls is not None and s_cls != t_cls:
+        raise ValueError(f'{role} and student predict different numbers of classes: {role} '
+                         f'decode_head.num_classes={t_cls}, student decode_head.num_classes={s_cls}')
+    s_norm, t_norm = _normalisation(student), _normalisation(teacher)
+    if s_norm != t_norm:
+        raise ValueError(
+            f'{role} and student data_preprocessors normalise inputs differently (mean, std, '
+            f'bgr_to_rgb): {role} {t_norm}, student {s_norm}. The {role} sees the student\'s '
+            'inputs, so give both the same data_preprocessor.')
+
+
+def _wrapped_children(module: torch.nn.Module) -> List[str]:
+    from mmengine.model import is_model_wrapper
+    return [name for name, child in module.named_children() if is_model_wrapper(child)]
+
+
+def _strip_wrapper_keys(module, state_dict, prefix, local_metadata):
+    """State-dict hook: ``<child>.module.<key>`` -> ``<child>.<key>`` for children wrapped in DDP."""
+    for name in _wrapped_children(module):
+        wrapped = f'{prefix}{name}.module.'
+        for key in [k for k in state_dict if k.startswith(wrapped)]:
+            state_dict[f'{prefix}{name}.{key[len(wrapped):]}'] = state_dict.pop(key)
+    return state_dict
+
+
+def _add_wrapper_keys(module, state_dict, prefix, *args):
+    """Load-state-dict pre-hook, the inverse of :func:`_strip_wrapper_keys`."""
+    for name in _wrapped_children(module):
+        plain, wrapped = f'{prefix}{name}.', f'{prefix}{name}.module.'
+        for key in [k for k in state_dict if k.startswith(plain) and not k.startswith(wrapped)]:
+            state_dict[wrapped + key[len(plain):]] = state_dict.pop(key)
+
+
+def register_unwrapped_state_dict_hooks(module: torch.nn.Module) -> None:
+    """Keep DDP wrappers of submodules out of ``module``'s checkpoints.
+
+    mmengine's ``MMSeparateDistributedDataParallel`` (used by algorithms with several optimizers, e.g.
+    student + discriminator) wraps each trainable child in its own ``MMDistributedDataParallel``, so
+    the runner would save ``architecture.module.backbone...`` keys that a non-distributed resume, the
+    exporter or mmseg cannot load. These hooks save the plain keys and accept them when loading
+    into a wrapped model, so checkpoints are identical with and without distributed training.
+    """
+    module._register_state_dict_hook(_strip_wrapper_keys)
+    module._register_load_state_dict_pre_hook(_add_wrapper_keys, with_module=True)
+
+
 @MODELS.register_module()
 class SegmentationDistill(SingleTeacherDistill):
     """Single-teacher distillation for mmseg segmentors, built on mmrazor's ``SingleTeacherDistill``.
@@ -83,11 +158,7 @@ class SegmentationDistill(SingleTeacherDistill):
             if fixed in kwargs:
                 raise TypeError(f'{type(self).__name__} always freezes the teacher; '
                                 f'{fixed!r} cannot be set')
-        if teacher_ckpt and '://' not in teacher_ckpt and not osp.isfile(teacher_ckpt):
-            raise FileNotFoundError(
-                f'teacher_ckpt {teacher_ckpt!r} does not exist. Train the teacher first (its config '
-                f'with tools/train.py) or point teacher_ckpt at its checkpoint, e.g. '
-                f'--cfg-options model.teacher_ckpt=PATH')
+        check_teacher_ckpt(teacher_ckpt)
         dp = kwargs.get('data_preprocessor')
         if isinstance(dp, dict) and '_scope_' not in dp:
             # mmengine's Runner injects a top-level `data_preprocessor` of an mmseg config here; it
@@ -96,26 +167,13 @@ class SegmentationDistill(SingleTeacherDistill):
         super().__init__(distiller, teacher, teacher_ckpt=None, teacher_trainable=False,
                          teacher_norm_eval=True, **kwargs)
         self._check_compatible()
-        if teacher_ckpt:
-            load_checkpoint(self.teacher, teacher_ckpt, map_location='cpu', strict=teacher_ckpt_strict)
-            self.teacher._is_init = True  # keep init_weights() from overwriting it
+        load_teacher_checkpoint(self.teacher, teacher_ckpt, teacher_ckpt_strict)
         self.teacher.eval()
         self._teacher_parts = teacher_parts_to_run(self.teacher, self.distiller.teacher_recorders.recorders)
+        register_unwrapped_state_dict_hooks(self)
 
     def _check_compatible(self) -> None:
-        s_head = getattr(self.student, 'decode_head', None)
-        t_head = getattr(self.teacher, 'decode_head', None)
-        s_cls = getattr(s_head, 'num_classes', None)
-        t_cls = getattr(t_head, 'num_classes', None)
-        if s_cls is not None and t_cls is not None and s_cls != t_cls:
-            raise ValueError(f'teacher and student predict different numbers of classes: teacher '
-                             f'decode_head.num_classes={t_cls}, student decode_head.num_classes={s_cls}')
-        s_norm, t_norm = _normalisation(self.student), _normalisation(self.teacher)
-        if s_norm != t_norm:
-            raise ValueError(
-                'teacher and student data_preprocessors normalise inputs differently (mean, std, '
-                f'bgr_to_rgb): teacher {t_norm}, student {s_norm}. The teacher sees the student\'s '
-                'inputs, so give both the same data_preprocessor.')
+        check_teacher_compatible(self.student, self.teacher)
 
     # ---------------------------------------------------------------- forward
     def train(self, mode: bool = True):

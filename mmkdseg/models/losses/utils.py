@@ -15,19 +15,22 @@ def check_policy(resize: str) -> str:
 
 
 def align_spatial(preds_S: torch.Tensor, preds_T: torch.Tensor, resize: str, loss_name: str,
-                  align_corners: bool = False) -> Tuple[torch.Tensor, torch.Tensor]:
+                  align_corners: bool = False,
+                  same_channels: bool = True) -> Tuple[torch.Tensor, torch.Tensor]:
     """Bring (B, C, H, W) student/teacher maps to one spatial size by ``resize`` policy.
 
     ``teacher_to_student`` bilinearly resizes the teacher map to the student's size (the teacher is
     detached, so no gradient flows through the resize); ``student_to_teacher`` resizes the student map
-    (gradients flow back through the interpolation); ``none`` requires equal sizes. Batch and channel
-    sizes must always match.
+    (gradients flow back through the interpolation); ``none`` requires equal sizes. Batch sizes must
+    always match, channel sizes too unless ``same_channels=False`` (losses that compare per-pixel
+    statistics of feature maps of different widths).
     """
     if preds_S.dim() != 4 or preds_T.dim() != 4:
         raise ValueError(f'{loss_name}: expects (B, C, H, W) maps, got student {tuple(preds_S.shape)} '
                          f'and teacher {tuple(preds_T.shape)}')
-    if preds_S.shape[:2] != preds_T.shape[:2]:
-        raise ValueError(f'{loss_name}: batch/channel sizes differ: student {tuple(preds_S.shape)} vs '
+    if preds_S.shape[:2] != preds_T.shape[:2] and (same_channels or preds_S.shape[0] != preds_T.shape[0]):
+        what = 'batch/channel' if same_channels else 'batch'
+        raise ValueError(f'{loss_name}: {what} sizes differ: student {tuple(preds_S.shape)} vs '
                          f'teacher {tuple(preds_T.shape)}')
     if preds_S.shape[2:] == preds_T.shape[2:]:
         return preds_S, preds_T

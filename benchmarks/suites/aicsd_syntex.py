@@ -1,0 +1,20 @@
+# AICSD (METHODS.md §4) on SynTex: ICSD alone, KD + ICSD (constant weights), AICSD (KD + ICSD with Adaptive
+# Loss Weighting), against the baseline student, pixel-wise KD and the IFVD baseline (mean of 3 seeds).
+#   python tools/benchmark.py benchmarks/suites/aicsd_syntex.py --seeds 0 1 2
+name = 'aicsd_syntex'
+notes = ('SynTex val (300 images), PSPNet-R18-w32 teacher -> PSPNet-R18-w8 student, 2k iterations, batch 8, '
+         '2 CPU cores. KD: tau 1, weight 10. ICSD: tau 1, weight 50 (chosen among 10/50/200 with KD + ICSD '
+         'on seed 100, not a reported seed). AICSD = KD + ICSD with the weights scheduled by '
+         'LossWeightScheduleHook: alpha (CE + ICSD) + (1 - alpha) KD, alpha = iter / max_iters. IFVD: '
+         'weight 200 on the PSP bottleneck output.')
+baseline = 'student'
+teacher = ('teacher', 'configs/syntex/pspnet_r18-w32-d8_1xb8-4k_syntex-96x96.py',
+           'checkpoints/syntex/teacher_pspnet_r18-w32.pth')
+runs = [
+    ('student', 'configs/syntex/pspnet_r18-w8-d8_1xb8-2k_syntex-96x96.py'),
+    ('KD', 'configs/kd/kd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py'),
+    ('IFVD', 'configs/ifvd/ifvd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py'),
+    ('ICSD', 'configs/aicsd/icsd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py'),
+    ('KD + ICSD', 'configs/aicsd/kd-icsd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py'),
+    ('AICSD (KD + ICSD + ALW)', 'configs/aicsd/aicsd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py'),
+]

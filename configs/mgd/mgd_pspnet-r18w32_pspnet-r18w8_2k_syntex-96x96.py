@@ -1,0 +1,28 @@
+# Masked Generative Distillation (MGD, Yang et al. 2022) alone, on the last backbone stage (1/8 resolution):
+# the embedded teacher (256 channels) -> the embedded student (64 channels), SynTex.
+# Student layer4 -> 1x1 conv (64->256) -> random spatial mask (lambda=0.75) -> conv3x3-ReLU-conv3x3 (256)
+# -> alpha * sum((G - f_T)^2) / B. The connector is trained with the student and not exported.
+# alpha: see the note in configs/mgd/mgd-cwd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py.
+_base_ = [
+    '../_base_/models/syntex_pspnet.py', '../_base_/datasets/syntex.py',
+    '../_base_/default_runtime.py', '../_base_/schedules/syntex_2k.py'
+]
+teacher_ckpt = 'checkpoints/syntex/teacher_pspnet_r18-w32.pth'
+model = dict(
+    _scope_='mmrazor',
+    type='SegmentationDistill',
+    architecture=_base_.student_model,
+    teacher=_base_.teacher_model,
+    teacher_ckpt=teacher_ckpt,
+    distiller=dict(
+        type='SegDistiller',
+        student_recorders=dict(feat=dict(type='BackboneStage', stage='layer4')),
+        teacher_recorders=dict(feat=dict(type='BackboneStage', stage='layer4')),  # teacher runs its backbone only
+        connectors=dict(
+            mgd=dict(type='MaskedGenerationConnector', student_channels=64, teacher_channels=256,
+                     lambda_mgd=0.75)),
+        distill_losses=dict(loss_mgd=dict(type='MaskedGenerationLoss', loss_weight=4.55e-3)),
+        loss_forward_mappings=dict(
+            loss_mgd=dict(
+                preds_S=dict(from_student=True, recorder='feat', connector='mgd'),
+                preds_T=dict(from_student=False, recorder='feat')))))

@@ -1,0 +1,3 @@
+from .skd_discriminator import SelfAttention, SKDDiscriminator
+
+__all__ = ['SelfAttention', 'SKDDiscriminator']

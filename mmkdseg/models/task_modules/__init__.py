@@ -1,0 +1,3 @@
+from .cutmix import BoxMaskGenerator, cutmix
+
+__all__ = ['BoxMaskGenerator', 'cutmix']
