@@ -121,11 +121,17 @@ def run_one(label, config, extra, seed, work_dir, cfg_options, rerun):
     if done is not None:
         print(f'  {label} seed {seed}: reusing finished run ({done["mIoU"]:.2f} mIoU)', flush=True)
         return dict(done, label=label)
-    stale = finished(work_dir) is not None  # finished with another config: start over
-    resume = last_checkpoint(work_dir) is not None and not rerun and not stale
-    if (rerun or stale) and osp.isdir(work_dir):
+    # a run is resumed only if it was started with this very config and options (fingerprint written
+    # at its start); a finished or partial run of another config is started over
+    started_fp = osp.join(work_dir, 'benchmark_started.txt')
+    same = osp.isfile(started_fp) and open(started_fp).read().strip() == fp
+    resume = last_checkpoint(work_dir) is not None and not rerun and same
+    if not resume and osp.isdir(work_dir):
         import shutil
         shutil.rmtree(work_dir)
+    os.makedirs(work_dir, exist_ok=True)
+    with open(started_fp, 'w') as f:
+        f.write(fp + '\n')
     proc = run_logged(train_cmd(config, work_dir, [f'randomness.seed={seed}'] + options, resume=resume), osp.join(work_dir, 'train.log'),
                       f'{label} seed {seed}')
     stats = train_stats(work_dir)

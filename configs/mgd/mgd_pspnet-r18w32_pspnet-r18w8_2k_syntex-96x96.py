@@ -21,7 +21,7 @@ model = dict(
         connectors=dict(
             mgd=dict(type='MaskedGenerationConnector', student_channels=64, teacher_channels=256,
                      lambda_mgd=0.75)),
-        distill_losses=dict(loss_mgd=dict(type='MaskedGenerationLoss', loss_weight=4.55e-3)),
+        distill_losses=dict(loss_mgd=dict(type='MaskedGenerationLoss', loss_weight=3e-4)),
         loss_forward_mappings=dict(
             loss_mgd=dict(
                 preds_S=dict(from_student=True, recorder='feat', connector='mgd'),

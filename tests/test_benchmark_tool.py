@@ -1,0 +1,58 @@
+"""tools/benchmark.py: configs x seeds -> table/JSON/plot, finished runs reused, changed configs retrained."""
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+from mmkdseg import testing
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+KD = osp.join(REPO, 'configs', 'kd', 'kd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py')
+STUDENT = osp.join(REPO, 'configs', 'syntex', 'pspnet_r18-w8-d8_1xb8-2k_syntex-96x96.py')
+
+
+def bench(args):
+    env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1')
+    proc = subprocess.run([sys.executable, 'tools/benchmark.py'] + [str(a) for a in args], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.stdout
+
+
+def test_benchmark_table_reuse_and_retrain(tmp_path, syntex_root, syntex_teacher_ckpt):
+    configs = []
+    for name, path, ckpts in (('student', STUDENT, None),
+                              ('kd', KD, {'model.teacher_ckpt': syntex_teacher_ckpt})):
+        cfg = testing.make_tiny_config(path, str(tmp_path / name), data_root=syntex_root,
+                                       teacher_ckpts=ckpts, max_iters=2)
+        configs.append(str(tmp_path / f'{name}.py'))
+        cfg.dump(configs[-1])
+    out, work = tmp_path / 'out', tmp_path / 'runs'
+    args = ['--configs', *configs, '--labels', 'student', 'KD', '--seeds', 0, 1, '--work-dir', work,
+            '--out', out]
+    first = bench(args)
+    assert first.count('reusing finished run') == 0
+    with open(out / 'results.json') as f:
+        res = json.load(f)
+    assert res['baseline'] == 'student' and len(res['runs']) == 4
+    rows = {r['label']: r for r in res['rows']}
+    assert set(rows) == {'student', 'KD'}
+    for label in rows:
+        per_seed = sorted(r['mIoU'] for r in res['runs'] if r['label'] == label)
+        assert len(per_seed) == 2 and all(0 <= m <= 100 for m in per_seed)
+    table = (out / 'results.md').read_text()
+    assert '| student |' in table and '| KD |' in table and 'mIoU' in table
+    assert (out / 'results.png').stat().st_size > 0
+
+    # unchanged configs: every run is reused, the table is identical
+    second = bench(args)
+    assert second.count('reusing finished run') == 4
+    assert (out / 'results.md').read_text() == table
+
+    # a changed config is trained again (its partial or finished runs are never resumed)
+    with open(configs[1], 'a') as f:
+        f.write('\nchanged_setting = 1\n')  # any change of the config's content
+    third = bench(args)
+    assert third.count('reusing finished run') == 2  # the student's two seeds
+    assert 'KD seed 0: mIoU' in third and 'KD seed 1: mIoU' in third
