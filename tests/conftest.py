@@ -1,5 +1,6 @@
 """Shared fixtures. Tests import helpers from ``mmkdseg.testing`` (not from a ``tests`` package: the
 mmseg wheel installs a top-level ``tests`` package into site-packages)."""
+import copy
 import os
 import os.path as osp
 import sys
@@ -38,3 +39,17 @@ def syntex_teacher_ckpt(tmp_path_factory):
     from mmkdseg.testing import random_checkpoint
     cfg = Config.fromfile(osp.join(REPO, 'configs', '_base_', 'models', 'syntex_pspnet.py'))
     return random_checkpoint(cfg.teacher_model, str(tmp_path_factory.mktemp('ckpt') / 'teacher.pth'))
+
+
+@pytest.fixture(autouse=True)
+def _restore_default_scope():
+    """Undo the default scope a test leaves behind.
+
+    ``Runner.from_cfg`` registers a global ``DefaultScope('mmseg')`` that stays current after the test. A later
+    test in the same worker that builds from an mmrazor registry without a scope (``TASK_UTILS.build``,
+    ``RecorderManager``) would then search mmseg's registries and fail, depending on test order.
+    """
+    from mmengine.registry import DefaultScope
+    saved = copy.copy(DefaultScope._instance_dict)
+    yield
+    DefaultScope._instance_dict = saved
