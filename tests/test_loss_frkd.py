@@ -54,6 +54,7 @@ def ref_inter(s, t, gt=None, mask=None, normalize=False, **kw):
         dt = [float((ct[i] - ct[j]).norm()) for i, j in pairs]
         if normalize and pairs:
             ms, mt = sum(ds) / len(ds), sum(dt) / len(dt)
+            ms = mt if normalize == 'teacher' else ms
             ds, dt = [d / ms for d in ds], [d / mt for d in dt]
         diffs += [(a - b)**2 for a, b in zip(ds, dt)]
     return sum(diffs) / len(diffs) if diffs else 0.0
@@ -119,7 +120,7 @@ def data(b=2, c=4, h=5, w=6, seed=0, ignore=True, dtype=torch.float32):
 # ------------------------------------------------------------------------------- formulas
 @pytest.mark.parametrize('use_mask', [False, True])
 @pytest.mark.parametrize('per_image', [True, False])
-@pytest.mark.parametrize('normalize', [False, True])
+@pytest.mark.parametrize('normalize', [False, True, 'teacher'])
 def test_inter_matches_reference(use_mask, per_image, normalize):
     s, t, gt, mask = data()
     mask = mask if use_mask else None
@@ -217,6 +218,7 @@ def test_teacher_resized_to_student():
 def _all_losses():
     return [FRKDInterClassLoss(), FRKDInterClassLoss(normalize=True, criterion='smooth_l1'),
             FRKDIntraClassLoss(), FRKDIntraClassLoss(pixels='boundary', normalize=True),
+            FRKDInterClassLoss(normalize='teacher'), FRKDIntraClassLoss(normalize='teacher'),
             FRKDSimilarityLoss(), FRKDSimilarityLoss(level='pixel'), FRKDSimilarityLoss(cosine=False),
             RefinedPixelWiseKDLoss()]
 
@@ -325,6 +327,22 @@ def test_identical_centers_give_zero_not_nan_gradient():
         assert torch.isfinite(s.grad).all()
 
 
+def test_teacher_normalisation_keeps_gradients_bounded_for_a_collapsed_student():
+    # an untrained student whose class centers almost coincide: dividing by its own mean distance (RKD-style,
+    # normalize='each') amplifies the gradient by ~1/mean; dividing by the teacher's mean does not
+    s0, t, gt, _ = data(seed=12)
+    s = (s0 * 1e-4).requires_grad_(True)
+    grads = {}
+    for mode in ('each', 'teacher'):
+        s.grad = None
+        FRKDInterClassLoss(normalize=mode)(s, t, gt).backward()
+        grads[mode] = s.grad.abs().max().item()
+    assert grads['each'] > 100 * grads['teacher']
+    s.grad = None
+    FRKDIntraClassLoss(normalize='teacher')(s, t, gt).backward()
+    assert torch.isfinite(s.grad).all()
+
+
 # ------------------------------------------------------------------------------- errors
 def test_errors_name_the_problem():
     s, t, gt, mask = data()
@@ -350,6 +368,8 @@ def test_errors_name_the_problem():
         FRKDIntraClassLoss(pixels='edges')
     with pytest.raises(ValueError, match="level='pixel' supports criterion='mse' only"):
         FRKDSimilarityLoss(level='pixel', criterion='l1')
+    with pytest.raises(ValueError, match=r"FRKDInterClassLoss: normalize='student' is not one of \('each', 'teacher'\)"):
+        FRKDInterClassLoss(normalize='student')
     with pytest.raises(ValueError, match="normalize_by='all'"):
         RefinedPixelWiseKDLoss(normalize_by='all')
     with pytest.raises(ValueError, match='tau must be positive'):

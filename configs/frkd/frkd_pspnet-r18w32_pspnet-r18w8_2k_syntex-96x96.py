@@ -13,7 +13,8 @@
 #   - raw logit distances, every term x10 like pixel KD: the teacher's larger logit scale made L_inter
 #     ~20, L_intra ~7 at the start and the student collapsed: 17.6 mIoU;
 #   - logit distances divided by their mean (normalize=True), x10: the untrained student's near-zero mean
-#     distance blew the gradients up at iteration ~100 (loss 28 -> 123) and the student died: 9.1;
+#     distance blew the gradients up at iteration ~100 (loss 28 -> 123) and the student died: 9.1
+#     (normalize='teacher', dividing both by the teacher's mean, keeps the gradient bounded; not trained);
 #   - probabilities (bounded, <= sqrt(2); no normalisation needed), x10: 47.2 (L_inter + L_intra + L_sim
 #     still ~7 at the start, 1.4 at the end, pulling against CE);
 #   - probabilities with the paper's weights (gamma 0.5, sim 0.5, no x10): 55.8 -> this config.

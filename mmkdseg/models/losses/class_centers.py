@@ -30,6 +30,8 @@ ASSIGNMENTS = ('gt', 'teacher')
 SPACES = ('logits', 'softmax')
 #: Element-wise criteria for matching student and teacher distances / similarities.
 CRITERIA = ('mse', 'l1', 'smooth_l1')
+#: Scale normalisations of the distances (besides False = none).
+NORMALIZATIONS = ('each', 'teacher')
 
 
 def check_choice(value: str, choices: Tuple[str, ...], arg: str, name: str) -> str:
@@ -142,15 +144,26 @@ def criterion(a: torch.Tensor, b: torch.Tensor, kind: str) -> torch.Tensor:
     return F.smooth_l1_loss(a, b, reduction='none')
 
 
-def normalise_by_mean(d: torch.Tensor, weights: torch.Tensor, dims) -> torch.Tensor:
-    """Divide distances by their weighted mean over ``dims`` (RKD-style scale normalisation).
-
-    A group whose mean is 0 (nothing to compare) is left unchanged.
-    """
+def weighted_mean(d: torch.Tensor, weights: torch.Tensor, dims) -> torch.Tensor:
+    """Weighted mean of distances over ``dims`` (kept); 1 where the mean is 0 (nothing to compare)."""
     total = (d * weights).sum(dim=dims, keepdim=True)
     count = weights.sum(dim=dims, keepdim=True)
     mean = total / count.clamp(min=1)
-    return d / torch.where(mean > 0, mean, torch.ones_like(mean))
+    return torch.where(mean > 0, mean, torch.ones_like(mean))
+
+
+def normalise_distances(d_s: torch.Tensor, d_t: torch.Tensor, weights: torch.Tensor, dims, mode):
+    """Scale-normalise student / teacher distances (see ``normalize`` of :class:`ClassCenterDistillBase`).
+
+    ``mode``: ``False`` (unchanged), ``'each'`` (each divided by its own weighted mean over ``dims``) or
+    ``'teacher'`` (both divided by the teacher's mean). Means are taken over the entries with nonzero
+    ``weights``; a group with nothing to compare is left unchanged.
+    """
+    if not mode:
+        return d_s, d_t
+    m_t = weighted_mean(d_t, weights, dims)
+    m_s = weighted_mean(d_s, weights, dims) if mode == 'each' else m_t
+    return d_s / m_s, d_t / m_t
 
 
 def class_boundary(classes: torch.Tensor, radius: int = 1) -> torch.Tensor:
@@ -182,14 +195,18 @@ class ClassCenterDistillBase(torch.nn.Module):
         tau (float): Softmax temperature when ``space='softmax'``. Defaults to 1.
         per_image (bool): Centers per image (default) or over the whole batch.
         criterion (str): ``'mse'`` (default), ``'l1'`` or ``'smooth_l1'`` between student and teacher values.
-        normalize (bool): Divide each distance set by its mean before matching (RKD-style; makes the loss
-            independent of the output scale). Defaults to False (the paper matches raw distances).
+        normalize (bool | str): Scale normalisation of the distances before matching. ``False`` (default; the
+            paper matches raw distances); ``True`` or ``'each'``: divide the student's and the teacher's
+            distances each by their own mean (RKD-style; scale-free, but an untrained student whose distances
+            are all ~0 gets huge gradients: on SynTex it diverged at iteration ~100); ``'teacher'``: divide both
+            by the teacher's mean (a constant: the loss no longer depends on the teacher's output scale, and
+            the gradient stays bounded however small the student's distances are).
         ignore_index (int): Label excluded everywhere. Defaults to 255.
         resize (str): ``'teacher_to_student'`` (default), ``'student_to_teacher'`` or ``'none'``.
     """
 
     def __init__(self, loss_weight: float = 1.0, assign: str = 'gt', space: str = 'logits',
-                 tau: float = 1.0, per_image: bool = True, criterion: str = 'mse', normalize: bool = False,
+                 tau: float = 1.0, per_image: bool = True, criterion: str = 'mse', normalize=False,
                  ignore_index: int = 255, resize: str = 'teacher_to_student') -> None:
         super().__init__()
         name = type(self).__name__
@@ -201,6 +218,10 @@ class ClassCenterDistillBase(torch.nn.Module):
             raise ValueError(f'{name}: tau must be positive, got {tau}')
         self.tau = tau
         self.per_image = per_image
+        if normalize is True:
+            normalize = 'each'
+        if normalize is not False:
+            check_choice(normalize, NORMALIZATIONS, 'normalize', name)
         self.normalize = normalize
         self.ignore_index = ignore_index
         self.resize = check_policy(resize)

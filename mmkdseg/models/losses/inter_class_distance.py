@@ -4,7 +4,7 @@ from typing import Optional
 import torch
 from mmrazor.registry import MODELS
 
-from .class_centers import (ClassCenterDistillBase, class_centers, criterion, normalise_by_mean, safe_norm,
+from .class_centers import (ClassCenterDistillBase, class_centers, criterion, normalise_distances, safe_norm,
                             zero_with_graph)
 
 
@@ -36,7 +36,8 @@ class FRKDInterClassLoss(ClassCenterDistillBase):
     gives 0 with a graph (finite, zero gradients).
 
     Args: see :class:`~mmkdseg.models.losses.class_centers.ClassCenterDistillBase`
-    (``normalize=True`` divides each D matrix by the mean of its contributing entries first).
+    (``normalize='each'`` divides each D matrix by the mean of its contributing entries first, ``'teacher'`` both by
+    the teacher's mean).
     """
 
     def forward(self, preds_S: torch.Tensor, preds_T: torch.Tensor, gt_sem_seg: Optional[torch.Tensor] = None,
@@ -51,8 +52,6 @@ class FRKDInterClassLoss(ClassCenterDistillBase):
         pairs = (present[:, :, None] & present[:, None, :] & upper).to(d_s.dtype)
         if not bool(pairs.any()):
             return self.loss_weight * zero_with_graph(preds_S)
-        if self.normalize:
-            d_s = normalise_by_mean(d_s, pairs, (1, 2))
-            d_t = normalise_by_mean(d_t, pairs, (1, 2))
+        d_s, d_t = normalise_distances(d_s, d_t, pairs, (1, 2), self.normalize)
         loss = (criterion(d_s, d_t, self.criterion) * pairs).sum() / pairs.sum()
         return self.loss_weight * loss

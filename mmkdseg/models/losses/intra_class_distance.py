@@ -4,7 +4,7 @@ from typing import Optional
 import torch
 from mmrazor.registry import MODELS
 
-from .class_centers import (ClassCenterDistillBase, class_boundary, class_centers, criterion, normalise_by_mean,
+from .class_centers import (ClassCenterDistillBase, class_boundary, class_centers, criterion, normalise_distances,
                             safe_norm, zero_with_graph)
 
 #: Which pixels of a class are compared with its center.
@@ -29,8 +29,8 @@ class FRKDIntraClassLoss(ClassCenterDistillBase):
     0/1 (optional).
 
     Reduction: **mean over the compared pixels** of the batch, times ``loss_weight``. No compared pixel
-    gives 0 with a graph. With ``normalize=True`` each group's distances are first divided by their mean
-    over the compared pixels of that group.
+    gives 0 with a graph. With ``normalize='each'`` (or True) each group's distances are first divided by
+    their mean over the compared pixels of that group; with ``'teacher'`` both by the teacher's mean.
 
     Args:
         pixels (str): ``'all'`` (default) or ``'boundary'``.
@@ -70,9 +70,7 @@ class FRKDIntraClassLoss(ClassCenterDistillBase):
 
         d_s, d_t = distances(xs, c_s), distances(xt, c_t)
         weights = compared.to(d_s.dtype)
-        if self.normalize:
-            d_s = normalise_by_mean(d_s, weights, (1, ))
-            d_t = normalise_by_mean(d_t, weights, (1, ))
+        d_s, d_t = normalise_distances(d_s, d_t, weights, (1, ), self.normalize)
         loss = (criterion(d_s, d_t, self.criterion) * weights).sum() / weights.sum()
         return self.loss_weight * loss
 
