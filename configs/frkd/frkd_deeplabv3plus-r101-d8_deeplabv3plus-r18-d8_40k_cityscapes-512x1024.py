@@ -2,42 +2,19 @@
 # (published, val: student 72.08 -> +refine 74.33 -> +L_inter 75.61 -> full 76.53, teacher 77.76).
 # mmseg's Cityscapes pipeline (512x1024 crops) and 40k schedule, batch 8 (4 GPUs x 2 images):
 #   tools/dist_train.sh configs/frkd/frkd_deeplabv3plus-r101-d8_deeplabv3plus-r18-d8_40k_cityscapes-512x1024.py 4
-# The paper gives neither code nor schedule; the parts and their defaults are those of the SynTex full config
-# (configs/frkd/frkd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py, see its comments), with the paper's
+# The distiller (losses, weights, refine rule) is ../_base_/distillers/frkd_logits_40k.py, with the paper's
 # gamma = 0.4 for Cityscapes. Nothing here was tuned on Cityscapes.
-#   L = L_cls + kd_weight * refined pixel KD + gamma * (L_inter + L_intra) + sim_weight * L_sim
 _base_ = [
     '../_base_/models/deeplabv3plus_r101-d8_r18-d8_cityscapes.py', 'mmseg::_base_/datasets/cityscapes.py',
-    '../_base_/default_runtime.py', 'mmseg::_base_/schedules/schedule_40k.py'
+    '../_base_/default_runtime.py', '../_base_/distillers/frkd_logits_40k.py'
 ]
 # mmseg's official Cityscapes DeepLabV3+ R101-d8 (512x1024, 80k iterations, 80.97 mIoU)
 teacher_ckpt = ('https://download.openmmlab.com/mmsegmentation/v0.5/deeplabv3plus/'
                 'deeplabv3plus_r101-d8_512x1024_80k_cityscapes/'
                 'deeplabv3plus_r101-d8_512x1024_80k_cityscapes_20200606_114143-068fcfe9.pth')
 gamma = 0.4  # the paper's balance factor for Cityscapes
-kd_weight = 10.0
-sim_weight = 0.5
-refine = dict(type='FeatureRefineConnector', saliency='contribution', threshold=0.5)
-frkd_inputs = dict(
-    preds_S=dict(from_student=True, recorder='logits'),
-    preds_T=dict(from_student=False, recorder='logits'),
-    gt_sem_seg=dict(from_data='gt_sem_seg'),
-    refine_mask=dict(from_student=False, recorder='logits', connector='refine'))
 model = dict(
-    _scope_='mmrazor',
-    type='SegmentationDistill',
     architecture=_base_.student_model,
     teacher=_base_.teacher_model,
     teacher_ckpt=teacher_ckpt,
-    distiller=dict(
-        type='SegDistiller',
-        student_recorders=dict(logits=dict(type='ModuleOutputs', source='decode_head.conv_seg')),
-        teacher_recorders=dict(logits=dict(type='ModuleOutputs', source='decode_head.conv_seg')),
-        connectors=dict(refine=refine),
-        distill_losses=dict(
-            loss_kd=dict(type='RefinedPixelWiseKDLoss', tau=1.0, loss_weight=kd_weight),
-            loss_inter=dict(type='FRKDInterClassLoss', assign='gt', loss_weight=gamma),
-            loss_intra=dict(type='FRKDIntraClassLoss', assign='gt', pixels='all', loss_weight=gamma),
-            loss_sim=dict(type='FRKDSimilarityLoss', level='class', loss_weight=sim_weight)),
-        loss_forward_mappings=dict(loss_kd=frkd_inputs, loss_inter=frkd_inputs, loss_intra=frkd_inputs,
-                                   loss_sim=frkd_inputs)))
+    distiller=dict(distill_losses=dict(loss_inter=dict(loss_weight=gamma), loss_intra=dict(loss_weight=gamma))))

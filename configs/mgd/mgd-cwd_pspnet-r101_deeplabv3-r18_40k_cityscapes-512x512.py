@@ -1,55 +1,12 @@
 # Paper protocol (MGD, Yang et al. 2022, Table "semantic segmentation"): Cityscapes, PSPNet-R101 -> DeepLabV3-R18,
-# 512x512 crops, 40k iterations; MGD on the last backbone stage (512 -> 2048 channels, lambda=0.75,
-# alpha=2e-5) + CWD on the logits (tau=4, weight 3), as in the authors' code.
+# 512x512 crops, 40k iterations, MGD + CWD (the distiller: ../_base_/distillers/mgd-cwd_cityscapes-512x512_40k.py).
 # Published (val, single scale): student 73.20 -> 76.02 mIoU (paper; 76.31 in the authors' README).
 # The authors trained on 8 GPUs x 2 images:
 #   tools/dist_train.sh configs/mgd/mgd-cwd_pspnet-r101_deeplabv3-r18_40k_cityscapes-512x512.py 8
-# The generation block (two 3x3 convs at 2048 channels) has ~75.5M parameters; it is trained with the student
-# and dropped by tools/export_student.py.
 _base_ = [
-    '../_base_/models/cityscapes_pspnet-r101-d8_deeplabv3-r18-d8.py', 'mmseg::_base_/datasets/cityscapes.py',
-    '../_base_/default_runtime.py', 'mmseg::_base_/schedules/schedule_40k.py'
+    '../_base_/models/cityscapes_pspnet-r101-d8_deeplabv3-r18-d8.py', '../_base_/default_runtime.py',
+    '../_base_/distillers/mgd-cwd_cityscapes-512x512_40k.py'
 ]
-crop_size = (512, 512)
-_base_.teacher_model.data_preprocessor.size = crop_size
-_base_.student_model.data_preprocessor.size = crop_size
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
-    dict(type='RandomResize', scale=(2048, 1024), ratio_range=(0.5, 2.0), keep_ratio=True),
-    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PhotoMetricDistortion'),
-    dict(type='PackSegInputs')
-]
-train_dataloader = dict(batch_size=2, dataset=dict(pipeline=train_pipeline))
-# mmseg's PSPNet-R101 (512x1024, 40k; 78.34 mIoU), the teacher of the authors' configs
-teacher_ckpt = ('https://download.openmmlab.com/mmsegmentation/v0.5/pspnet/pspnet_r101-d8_512x1024_40k_cityscapes/'
-                'pspnet_r101-d8_512x1024_40k_cityscapes_20200604_232751-467e7cf4.pth')
-model = dict(
-    _scope_='mmrazor',
-    type='SegmentationDistill',
-    architecture=_base_.student_model,
-    teacher=_base_.teacher_model,
-    teacher_ckpt=teacher_ckpt,
-    distiller=dict(
-        type='SegDistiller',
-        student_recorders=dict(
-            feat=dict(type='BackboneStage', stage='layer4'),
-            logits=dict(type='DecodeHead', layer='logits')),
-        teacher_recorders=dict(
-            feat=dict(type='BackboneStage', stage='layer4'),
-            logits=dict(type='DecodeHead', layer='logits')),
-        connectors=dict(
-            mgd=dict(type='MaskedGenerationConnector', student_channels=512, teacher_channels=2048,
-                     lambda_mgd=0.75)),
-        distill_losses=dict(
-            loss_mgd=dict(type='MaskedGenerationLoss', loss_weight=2e-5),
-            loss_cwd=dict(type='ChannelWiseKDLoss', tau=4.0, loss_weight=3.0)),
-        loss_forward_mappings=dict(
-            loss_mgd=dict(
-                preds_S=dict(from_student=True, recorder='feat', connector='mgd'),
-                preds_T=dict(from_student=False, recorder='feat')),
-            loss_cwd=dict(
-                preds_S=dict(from_student=True, recorder='logits'),
-                preds_T=dict(from_student=False, recorder='logits')))))
+_base_.teacher_model.data_preprocessor.size = _base_.crop_size
+_base_.student_model.data_preprocessor.size = _base_.crop_size
+model = dict(architecture=_base_.student_model, teacher=_base_.teacher_model)
