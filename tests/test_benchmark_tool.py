@@ -56,3 +56,26 @@ def test_benchmark_table_reuse_and_retrain(tmp_path, syntex_root, syntex_teacher
     third = bench(args)
     assert third.count('reusing finished run') == 2  # the student's two seeds
     assert 'KD seed 0: mIoU' in third and 'KD seed 1: mIoU' in third
+
+
+def _record(label, seed, miou):
+    return dict(label=label, seed=seed, mIoU=miou, mAcc=miou, s_per_iter=0.1, train_minutes=1.0,
+                peak_memory_mb=100.0, memory_kind='rss', per_class={'a': miou})
+
+
+def test_rows_on_fewer_seeds_are_compared_on_their_own_seeds():
+    import runpy
+    tool = runpy.run_path(osp.join(REPO, 'tools', 'benchmark.py'), run_name='benchmark_tool')
+    runs = [('student', 's.py'), ('ablation', 'a.py'), ('full', 'f.py')]
+    records = [_record('student', 0, 40.0), _record('student', 1, 50.0), _record('student', 2, 60.0),
+               _record('ablation', 0, 45.0),
+               _record('full', 0, 50.0), _record('full', 1, 52.0), _record('full', 2, 54.0)]
+    rows = {r['label']: r for r in tool['summarise'](runs, records, 'student')}
+    assert rows['full']['delta'] == 52.0 - 50.0  # against the baseline's mean over seeds 0-2
+    assert rows['ablation']['delta'] == 45.0 - 40.0  # against the baseline's seed 0 only
+    assert rows['ablation']['mIoU_std'] == 0.0 and rows['ablation']['seeds'] == [0]
+    table = tool['markdown'](list(rows.values()), None, 'student', [0, 1, 2])
+    line = next(t for t in table.splitlines() if t.startswith('| ablation |'))
+    assert '45.00 (seed 0 only)' in line and '+5.00' in line and 'seed 0: 45.00' in line
+    line = next(t for t in table.splitlines() if t.startswith('| full |'))
+    assert '52.00 ± 2.00' in line and '+2.00' in line and '50.00, 52.00, 54.00' in line

@@ -172,8 +172,7 @@ def mean_std(values):
 
 def summarise(runs, records, baseline):
     rows = []
-    base = [r['mIoU'] for r in records if r['label'] == baseline]
-    base_mean = statistics.mean(base) if base else float('nan')
+    base = {r['seed']: r['mIoU'] for r in records if r['label'] == baseline}
     for run in runs:
         label = run[0]
         recs = sorted((r for r in records if r['label'] == label), key=lambda r: r['seed'])
@@ -181,6 +180,10 @@ def summarise(runs, records, baseline):
             continue
         miou = [r['mIoU'] for r in recs]
         m, s = mean_std(miou)
+        # Δ against the baseline on the same seeds (a row run on fewer seeds, e.g. an ablation on seed 0
+        # only, is not compared with the baseline's mean over other seeds)
+        same = [base[r['seed']] for r in recs if r['seed'] in base]
+        base_mean = statistics.mean(same if len(same) == len(recs) else list(base.values()) or [float('nan')])
         rows.append(dict(
             label=label, config=run[1], seeds=[r['seed'] for r in recs], mIoU=miou, mIoU_mean=m,
             mIoU_std=s, delta=m - base_mean, mAcc_mean=mean_std([r['mAcc'] for r in recs])[0],
@@ -200,9 +203,16 @@ def markdown(rows, teacher_row, baseline, seeds):
                      f'| | | | |')
     for r in rows:
         delta = '' if r['label'] == baseline else f'{r["delta"]:+.2f}'
-        lines.append(f'| {r["label"]} | {r["mIoU_mean"]:.2f} ± {r["mIoU_std"]:.2f} | {delta} | '
+        miou = f'{r["mIoU_mean"]:.2f} ± {r["mIoU_std"]:.2f}'
+        per_seed = ', '.join(f'{v:.2f}' for v in r['mIoU'])
+        if len(r['mIoU']) != len(seeds):  # a row measured on other/fewer seeds says which
+            seeds_txt = ', '.join(map(str, r['seeds']))
+            miou = (f'{r["mIoU_mean"]:.2f} (seed {seeds_txt} only)' if len(r['mIoU']) == 1 else
+                    f'{miou} (seeds {seeds_txt})')
+            per_seed = ', '.join(f'seed {k}: {v:.2f}' for k, v in zip(r['seeds'], r['mIoU']))
+        lines.append(f'| {r["label"]} | {miou} | {delta} | '
                      f'{r["mAcc_mean"]:.2f} | {r["s_per_iter"]:.3f} | {r["train_minutes"]:.1f} | '
-                     f'{r["peak_memory_mb"]:.0f} | {", ".join(f"{v:.2f}" for v in r["mIoU"])} |')
+                     f'{r["peak_memory_mb"]:.0f} | {per_seed} |')
     return '\n'.join(lines)
 
 

@@ -12,8 +12,10 @@ notes = ('SynTex val (300 images). Semi-supervised protocol: 1/8 partition of th
          'per step on 2 CPU cores. Ablation rows add the granularities one at a time: labeled = GT CE + both '
          'teachers\' pseudo labels on labeled images; pixel = CutMix consistency on unlabeled images; image = '
          'semantic-sensitive L1 of pooled logits (deep teacher); region = content-aware self-similarity '
-         '(wide teacher). The last row is the shared fully supervised student (all 1500 labels), for '
-         'reference only.')
+         '(wide teacher). All rows have 3 seeds. The last row is the shared fully '
+         'supervised student (all 1500 labels), for reference only. Timing: the MGD rows were trained two '
+         'at a time with one thread each, which inflates their s/iter (one MGD-SSSS run alone with 2 '
+         'threads: 0.52 s/iter, about 17 minutes).')
 baseline = 'supervised (1/8 labels)'
 teacher = ('teacher_wide (1/8 labels)', 'configs/mgd_ssss/pspnet_r18-w32-d8_1xb8-4k_syntex-1-8-96x96.py',
            'checkpoints/syntex/mgd-ssss_teacher-wide_pspnet_r18-w32_1-8.pth')
