@@ -205,7 +205,7 @@ def markdown(rows, teacher_row, baseline, seeds):
         delta = '' if r['label'] == baseline else f'{r["delta"]:+.2f}'
         miou = f'{r["mIoU_mean"]:.2f} ± {r["mIoU_std"]:.2f}'
         per_seed = ', '.join(f'{v:.2f}' for v in r['mIoU'])
-        if len(r['mIoU']) != len(seeds):  # a row measured on other/fewer seeds says which
+        if sorted(r['seeds']) != sorted(seeds):  # a row measured on other/fewer seeds says which
             seeds_txt = ', '.join(map(str, r['seeds']))
             miou = (f'{r["mIoU_mean"]:.2f} (seed {seeds_txt} only)' if len(r['mIoU']) == 1 else
                     f'{miou} (seeds {seeds_txt})')
