@@ -29,7 +29,8 @@ Two problems, two small fixes, both applied once by ``import mmkdseg``:
    ``device_ids``). A config that asks for mmengine's ``MMSeparateDistributedDataParallel`` (models with
    their own ``train_step`` and several optimizers, e.g. a student and a discriminator) gets
    ``CPUSeparateDistributedDataParallel`` instead, the same wrapper without ``device_ids``. With CUDA,
-   nothing changes.
+   nothing changes. Both tools end a distributed run with :func:`teardown_distributed` (barrier, then
+   ``destroy_process_group``), on CPU and CUDA alike.
 """
 import codecs
 import contextlib
@@ -220,6 +221,22 @@ def setup_cpu_distributed(cfg) -> bool:
     print_log(f'no CUDA device: distributed {dist_cfg["backend"]} process group of '
               f'{dist.get_world_size()} CPU processes', logger='current')
     return True
+
+
+def teardown_distributed() -> None:
+    """Wait for every rank, then destroy the default process group (no-op when none was initialised).
+
+    ``tools/train.py`` and ``tools/test.py`` call it after a successful run. Without it the gloo process
+    group is destroyed by the interpreter's shutdown while its worker threads still run, and a rank can
+    abort with ``terminate called without an active exception`` (SIGABRT) after the work is saved,
+    which fails the whole ``torchrun`` job (seen on torch 2.13 in about one run in four). The barrier
+    keeps a fast rank from closing its connections while another is still in a collective (e.g. the
+    last validation's ``all_gather``).
+    """
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
 
 
 _applied = False

@@ -15,6 +15,7 @@ from mmengine.config import DictAction
 from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
+from mmkdseg.compat import teardown_distributed
 from mmkdseg.utils.config_utils import check_data_dirs, load_config
 
 
@@ -74,6 +75,7 @@ def main():
         os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
         with open(out, 'w') as f:
             json.dump({k: float(v) for k, v in metrics.items()}, f, indent=1)
+    teardown_distributed()
 
 
 if __name__ == '__main__':

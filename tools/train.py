@@ -12,6 +12,7 @@ from mmengine.config import DictAction
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
+from mmkdseg.compat import teardown_distributed
 from mmkdseg.utils.config_utils import check_data_dirs, enable_amp, load_config
 from mmseg.registry import RUNNERS
 
@@ -57,6 +58,7 @@ def main():
     check_data_dirs(cfg, keys=('train_dataloader', 'val_dataloader'))
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     runner.train()
+    teardown_distributed()
 
 
 if __name__ == '__main__':
