@@ -4,7 +4,8 @@
 # configuration of the general LossWeightScheduleHook; the student's own CE losses are scheduled too.
 # Linear (the paper's alpha) was kept after screening cosine, a CE end weight of 10, CE held at 1, alpha
 # reaching 1 at half training and a KD start weight of 1 on two unreported seeds (numbers in
-# benchmarks/suites/aicsd_syntex.py); none was better on both seeds.
+# benchmarks/suites/aicsd_syntex.py); none was better on both seeds. Neither was a KD start weight of 3 or 20,
+# KD tau 4, doubled CE/ICSD end weights, or only KD decaying (second screen, same seeds).
 _base_ = ['./kd-icsd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py']
 custom_hooks = [
     dict(
