@@ -79,3 +79,32 @@ def test_rows_on_fewer_seeds_are_compared_on_their_own_seeds():
     assert '45.00 (seed 0 only)' in line and '+5.00' in line and 'seed 0: 45.00' in line
     line = next(t for t in table.splitlines() if t.startswith('| full |'))
     assert '52.00 ± 2.00' in line and '+2.00' in line and '50.00, 52.00, 54.00' in line
+
+
+def _suite_files():
+    root = osp.join(REPO, 'benchmarks', 'suites')
+    return sorted(osp.join(root, f) for f in os.listdir(root) if f.endswith('.py'))
+
+
+def test_every_suite_loads_and_its_options_apply():
+    """Each suite names existing configs, a baseline among its runs, and per-run ``--cfg-options`` that
+    parse and merge the way tools/train.py applies them (e.g. the gradient clipping of aicsd_syntex_clip)."""
+    import argparse
+    import runpy
+
+    from mmengine.config import Config, DictAction
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    suites = _suite_files()
+    assert len(suites) >= 7
+    for path in suites:
+        suite = runpy.run_path(path)
+        labels = [r[0] for r in suite['runs']]
+        assert suite.get('baseline', labels[0]) in labels, path
+        for run in suite['runs']:
+            assert osp.isfile(osp.join(REPO, run[1])), (path, run[1])
+            if len(run) > 2 and run[2]:
+                cfg = Config.fromfile(osp.join(REPO, run[1]))
+                cfg.merge_from_dict(parser.parse_args(['--cfg-options', *run[2]]).cfg_options)
+                if 'clip' in osp.basename(path):
+                    assert cfg.optim_wrapper.clip_grad == dict(max_norm=2.0, norm_type=2), run[1]
