@@ -80,7 +80,7 @@ def main():
             times[name].append(step(fn))
     ref = statistics.median(times['pixel KD (reference)'])
     print(f'logits ({b}, {c}, {h}, {w}), {args.repeats} repeats, torch threads {torch.get_num_threads()}')
-    print(f'| part | median ms (forward + backward) | × pixel KD |\n|---|---|---|')
+    print('| part | median ms (forward + backward) | × pixel KD |\n|---|---|---|')
     for name in cases:
         m = statistics.median(times[name])
         print(f'| {name} | {1000 * m:.1f} | {m / ref:.2f} |')

@@ -34,16 +34,18 @@ Two problems, two small fixes, both applied once by ``import mmkdseg``:
 """
 import codecs
 import contextlib
+import functools
 import os
 import os.path as osp
 import pickle
+import re
 import sys
 import warnings
 
 import torch
 
 __all__ = [
-    'import_mmrazor', 'load_from_local', 'CHECKPOINT_SAFE_GLOBALS', 'TRUST_ENV', 'apply',
+    'import_mmrazor', 'load_from_local', 'CheckpointLoadError', 'CHECKPOINT_SAFE_GLOBALS', 'TRUST_ENV', 'apply',
     'setup_cpu_distributed', 'CPUDistributedDataParallel', 'CPUSeparateDistributedDataParallel'
 ]
 
@@ -91,7 +93,8 @@ def _history_buffer_getattr(obj, name):
     """Stand-in for ``getattr`` during safe loading: resolves only HistoryBuffer's statistics methods.
 
     ``HistoryBuffer`` keeps its statistics functions (``HistoryBuffer.mean``, ``.max``, ...) in its
-    state, which pickle as ``getattr(HistoryBuffer, 'mean')``. Allow-listing the real ``getattr`` would let a crafted file reach
+    state, which pickle as ``getattr(HistoryBuffer, 'mean')``. Allow-listing the real ``getattr`` would
+    let a crafted file reach
     arbitrary attributes (and from there arbitrary code), so only this exact use is accepted.
     """
     from mmengine.logging import HistoryBuffer
@@ -119,6 +122,38 @@ def _checkpoint_safe_globals():
 CHECKPOINT_SAFE_GLOBALS = _checkpoint_safe_globals()
 
 
+class CheckpointLoadError(RuntimeError):
+    """A checkpoint file cannot be read; the message names the file and the reason in one line."""
+
+
+def _header(filename: str) -> bytes:
+    with open(filename, 'rb') as f:
+        return f.read(4)
+
+
+def _load_failure(filename: str, exc: BaseException) -> str:
+    """One line: what is wrong with ``filename``, from the exception torch raised while loading it."""
+    size = osp.getsize(filename)
+    text = str(exc)
+    first = text.splitlines()[0] if text else type(exc).__name__
+    if size == 0:
+        return 'the file is empty (0 bytes), not a checkpoint (was its saving interrupted?)'
+    refused = re.search(r'GLOBAL ([\w.]+)', text)
+    if refused or 'refusing getattr' in text:
+        what = f'type {refused.group(1)}' if refused else next(
+            ln.strip() for ln in text.splitlines() if 'refusing getattr' in ln)
+        return (f'safe loading (weights_only=True plus mmengine\'s own types) refuses {what} in it. Only if '
+                f'you trust this file, set {TRUST_ENV}=1 to load it with full unpickling')
+    header = _header(filename)
+    if header == b'PK\x03\x04':
+        return f'a damaged PyTorch zip archive ({size} bytes; truncated or corrupt: {first})'
+    # a legacy (non-zip) torch.save file starts with pickle protocol 2 and its magic number (LONG1, 10 bytes)
+    if header[:1] == b'\x80' and header[2:4] != b'\x8a\x0a' or 'magic number' in text:
+        return 'a plain pickle file, not a torch.save checkpoint; load it and re-save its tensors with torch.save'
+    return (f'not a PyTorch checkpoint ({size} bytes, neither a torch.save zip archive nor a legacy torch '
+            f'file: {type(exc).__name__}: {first})')
+
+
 def load_from_local(filename, map_location=None):
     """Load a local checkpoint with ``weights_only=True`` plus mmengine's own types.
 
@@ -126,30 +161,27 @@ def load_from_local(filename, map_location=None):
 
     Raises:
         FileNotFoundError: the file does not exist (the path is in the message).
-        RuntimeError: the file holds a type outside :data:`CHECKPOINT_SAFE_GLOBALS`; the message names
-            it and explains the ``MMKDSEG_TRUSTED_CHECKPOINTS=1`` opt-in.
+        CheckpointLoadError: the file cannot be loaded; one line names it and says why: empty, not a
+            torch file, a damaged zip archive, a plain pickle, or a type outside
+            :data:`CHECKPOINT_SAFE_GLOBALS` (with the ``MMKDSEG_TRUSTED_CHECKPOINTS=1`` opt-in).
     """
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(f'checkpoint file {filename!r} does not exist')
     if os.environ.get(TRUST_ENV, '') == '1':
         warnings.warn(f'{TRUST_ENV}=1: loading {filename} with full unpickling (trusted file)')
-        return torch.load(filename, map_location=map_location, weights_only=False)
+        loader = functools.partial(torch.load, filename, map_location=map_location, weights_only=False)
+        context = contextlib.nullcontext()
+    else:
+        loader = functools.partial(torch.load, filename, map_location=map_location, weights_only=True)
+        context = torch.serialization.safe_globals(CHECKPOINT_SAFE_GLOBALS)
     try:
-        with torch.serialization.safe_globals(CHECKPOINT_SAFE_GLOBALS):
-            return torch.load(filename, map_location=map_location, weights_only=True)
-    except Exception as e:  # torch raises pickle.UnpicklingError with the offending global
-        text = str(e)
-        if 'weights_only' not in text and 'Unsupported global' not in text:
-            raise
-        # torch's message is long; keep the line that names the offending global
-        detail = next((ln.strip() for ln in text.splitlines()
-                       if 'Unsupported global' in ln or 'WeightsUnpickler error' in ln
-                       or 'refusing' in ln), text.splitlines()[0])
-        raise RuntimeError(
-            f'checkpoint {filename!r} contains objects that safe loading refuses (weights_only=True '
-            f'plus mmengine\'s own types): {detail} — if you trust this file, set {TRUST_ENV}=1 to '
-            f'load it with full unpickling.') from e
+        with context:
+            return loader()
+    except (MemoryError, KeyboardInterrupt):
+        raise
+    except Exception as e:
+        raise CheckpointLoadError(f'cannot load checkpoint {filename!r}: {_load_failure(filename, e)}') from e
 
 
 class CPUDistributedDataParallel:

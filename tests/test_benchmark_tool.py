@@ -5,6 +5,8 @@ import os.path as osp
 import subprocess
 import sys
 
+import pytest
+
 from mmkdseg import testing
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -43,7 +45,9 @@ def test_benchmark_table_reuse_and_retrain(tmp_path, syntex_root, syntex_teacher
         assert len(per_seed) == 2 and all(0 <= m <= 100 for m in per_seed)
     table = (out / 'results.md').read_text()
     assert '| student |' in table and '| KD |' in table and 'mIoU' in table
-    assert (out / 'results.png').stat().st_size > 0
+    assert (out / 'results.png').read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+    assert sorted(os.listdir(out / 'runs')) == ['kd_seed0.json', 'kd_seed1.json', 'student_seed0.json',
+                                               'student_seed1.json']
 
     # unchanged configs: every run is reused, the table is identical
     second = bench(args)
@@ -96,11 +100,16 @@ def test_every_suite_loads_and_its_options_apply():
     parser = argparse.ArgumentParser()
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     suites = _suite_files()
-    assert len(suites) >= 7
+    assert suites
     for path in suites:
         suite = runpy.run_path(path)
         labels = [r[0] for r in suite['runs']]
         assert suite.get('baseline', labels[0]) in labels, path
+        # its committed results were produced by this suite: every recorded row is one of its runs
+        results = osp.join(REPO, 'benchmarks', 'results', suite['name'], 'results.json')
+        with open(results) as f:
+            recorded = {r['label'] for r in json.load(f)['rows']}
+        assert recorded and recorded <= set(labels), (path, recorded - set(labels))
         for run in suite['runs']:
             assert osp.isfile(osp.join(REPO, run[1])), (path, run[1])
             if len(run) > 2 and run[2]:
@@ -108,3 +117,79 @@ def test_every_suite_loads_and_its_options_apply():
                 cfg.merge_from_dict(parser.parse_args(['--cfg-options', *run[2]]).cfg_options)
                 if 'clip' in osp.basename(path):
                     assert cfg.optim_wrapper.clip_grad == dict(max_norm=2.0, norm_type=2), run[1]
+
+
+def _tool():
+    import runpy
+    return runpy.run_path(osp.join(REPO, 'tools', 'benchmark.py'), run_name='benchmark_tool')
+
+
+def test_paired_confidence_interval_matches_a_paired_t_test():
+    from scipy import stats
+    tool = _tool()
+    base = {0: 50.0, 1: 55.0, 2: 60.0, 3: 52.0, 4: 58.0}
+    for values, verdict in (({0: 51.0, 1: 56.2, 2: 60.8, 3: 53.1, 4: 58.9}, 'gain'),
+                            ({0: 60.0, 1: 57.0, 2: 54.0, 3: 52.5, 4: 57.0}, 'no measurable effect'),
+                            ({0: 48.0, 1: 53.5, 2: 58.0, 3: 50.2, 4: 56.9}, 'loss')):
+        p = tool['paired_difference'](values, base)
+        ref = stats.ttest_rel(list(values.values()), list(base.values())).confidence_interval(0.95)
+        assert p['n'] == 5 and p['verdict'] == verdict
+        assert p['low'] == pytest.approx(ref.low) and p['high'] == pytest.approx(ref.high)
+        assert p['ahead'] == sum(values[k] > base[k] for k in base)
+    # only the common seeds are paired; one pair gives no interval
+    p = tool['paired_difference']({0: 51.0, 7: 99.0}, base)
+    assert p['seeds'] == [0] and p['verdict'] == 'not tested' and p['low'] != p['low']
+
+
+def test_table_says_no_measurable_effect_and_the_gap_closed():
+    tool = _tool()
+    runs = [('student', 's.py'), ('KD', 'k.py')]
+    records = [_record('student', k, m) for k, m in enumerate((50.0, 55.0, 60.0))]
+    records += [_record('KD', k, m) for k, m in enumerate((58.0, 54.0, 61.0))]
+    teacher = dict(label='teacher', mIoU=75.0)
+    rows = tool['summarise'](runs, records, 'student', teacher)
+    kd = rows[1]
+    assert kd['gap_closed'] == pytest.approx((kd['paired']['mean']) / (75.0 - 55.0))
+    line = next(t for t in tool['markdown'](rows, teacher, 'student', [0, 1, 2]).splitlines()
+                if t.startswith('| KD |'))
+    assert 'no measurable effect' in line and '2/3' in line and '(×1.00)' in line
+    assert f'{100 * kd["gap_closed"]:.0f}%' in line and 'gain' not in line
+
+
+def test_readme_blocks_and_leaderboard_are_generated(tmp_path):
+    tool = _tool()
+    readme = tmp_path / 'configs' / 'kd' / 'README.md'
+    readme.parent.mkdir(parents=True)
+    readme.write_text('# KD\n\n<!-- benchmark:kd_syntex start -->\nold table\n<!-- benchmark:kd_syntex end -->\n'
+                      'after\n')
+    assert tool['replace_readme_blocks']('kd_syntex', '| new |\n', root=str(tmp_path)) == [str(readme)]
+    assert readme.read_text() == ('# KD\n\n<!-- benchmark:kd_syntex start -->\n| new |\n'
+                                  '<!-- benchmark:kd_syntex end -->\nafter\n')
+    runs = [('student', 's.py'), ('KD', 'k.py')]
+    records = [_record('student', k, 50.0 + k) for k in range(3)] + [_record('KD', k, 52.0 + k) for k in range(3)]
+    rows = tool['summarise'](runs, records, 'student')
+    (tmp_path / 'res' / 'kd').mkdir(parents=True)
+    with open(tmp_path / 'res' / 'kd' / 'results.json', 'w') as f:
+        json.dump(dict(name='kd', baseline='student', rows=rows), f)
+    board = tool['leaderboard'](str(tmp_path / 'res'))
+    assert '| kd | KD | 53.00 | +2.00 [+2.00, +2.00] | 3/3 | gain |' in board
+    assert '| kd | student |' not in board
+
+
+def test_tables_rebuild_from_committed_records(tmp_path):
+    """--from-records trains nothing and rebuilds the table of the records in --out."""
+    out = tmp_path / 'out'
+    tool = _tool()
+    for label, values in (('student', (50.0, 51.0)), ('KD', (53.0, 55.0))):
+        for seed, m in enumerate(values):
+            tool['save_record'](str(out), dict(_record(label, seed, m), config='x.py'))
+    with open(out / 'results.json', 'w') as f:
+        json.dump(dict(teacher=None), f)
+    stdout = bench(['--configs', STUDENT, KD, '--labels', 'student', 'KD', '--seeds', 0, 1, '--out', out,
+                    '--from-records'])
+    assert 'seed 0' not in stdout.split('|')[0]  # nothing was trained
+    table = (out / 'results.md').read_text()
+    line = next(t for t in table.splitlines() if t.startswith('| KD |'))
+    assert '54.00 ± 1.41' in line and '+3.50' in line and '2/2' in line
+    assert sorted(os.listdir(out / 'runs')) == ['kd_seed0.json', 'kd_seed1.json', 'student_seed0.json',
+                                               'student_seed1.json']

@@ -7,7 +7,7 @@ import torch
 from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 
-from mmkdseg.datasets import SemiBatchSampler, SemiInfiniteSampler, SemiSegDataset, SplitDataset
+from mmkdseg.datasets import SemiBatchSampler, SemiInfiniteSampler, SemiSegDataset
 
 LABELED_PIPE = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations'), dict(type='PackSegInputs')]
 UNLABELED_PIPE = [dict(type='LoadImageFromFile'), dict(type='PackSegInputs')]

@@ -1,4 +1,4 @@
-"""SKD with its adversarial critic through the real tools: exact resume, 2-process CPU DDP, logs."""
+"""SKD with its adversarial critic through the real tools: exact resume, logs (2 processes: test_distributed_loading)."""
 import os
 import os.path as osp
 import subprocess
@@ -78,22 +78,3 @@ def test_resume_restores_discriminator_and_both_optimizers_exactly(tmp_path, syn
     assert 'exp_avg' in next(iter(a['optimizer']['discriminator']['state'].values()))  # Adam's state
     assert a['param_schedulers'] == b['param_schedulers']
     assert set(a['param_schedulers']) == {'architecture', 'discriminator'}
-
-
-def test_distributed_training_two_processes_separate_wrappers(tmp_path, syntex_root, syntex_teacher_ckpt):
-    cfg, wd = tiny(tmp_path, 'dist', syntex_root, syntex_teacher_ckpt, max_iters=2)
-    env = dict(os.environ, PYTHON=sys.executable, PORT='29531', OMP_NUM_THREADS='1')
-    proc = subprocess.run(['bash', 'tools/dist_train.sh', cfg, '2', '--work-dir', wd], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=600)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, out[-4000:]
-    assert 'Distributed training: True' in out and "'backend': 'gloo'" in out.replace('"', "'")
-    assert 'CPUSeparateDistributedDataParallel' in out  # the config's MMSeparateDDP, CPU stand-in
-    assert 'critic.wasserstein:' in out and 'critic.gp:' in out
-    ckpt = _ckpt(osp.join(wd, 'iter_2.pth'))
-    state = ckpt['state_dict']
-    # submodule wrappers do not leak into the checkpoint's keys
-    assert not any('.module.' in k for k in state), [k for k in state if '.module.' in k][:8]
-    assert any(k.startswith('discriminator.') for k in state)
-    assert any(k.startswith('architecture.') for k in state)
-    assert set(ckpt['optimizer']) == {'architecture', 'discriminator'}

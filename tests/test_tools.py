@@ -98,26 +98,6 @@ def test_resume_after_crash_is_exact(tmp_path, syntex_root):
     assert a['param_schedulers'] == b['param_schedulers']
 
 
-def test_distributed_training_two_processes(tmp_path, syntex_root, syntex_teacher_ckpt):
-    cfg, wd = tiny(KD, tmp_path, 'dist', syntex_root, max_iters=2,
-                   teacher_ckpts={'model.teacher_ckpt': syntex_teacher_ckpt})
-    env = dict(os.environ, PYTHON=sys.executable, PORT='29517', OMP_NUM_THREADS='1')
-    proc = subprocess.run(['bash', 'tools/dist_train.sh', cfg, '2', '--work-dir', wd], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=600)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, out[-4000:]
-    assert 'Distributed training: True' in out and "'backend': 'gloo'" in out.replace('"', "'")
-    assert osp.isfile(osp.join(wd, 'iter_2.pth'))
-    # both ranks leave cleanly (teardown_distributed); before, a rank could abort at interpreter exit
-    assert 'terminate called' not in out
-    metrics = str(tmp_path / 'dist_metrics.json')
-    proc = subprocess.run(['bash', 'tools/dist_test.sh', cfg, osp.join(wd, 'iter_2.pth'), '2', '--work-dir',
-                           str(tmp_path / 'dist_test'), '--metrics-out', metrics], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
-    assert 'mIoU' in metrics_of(metrics)
-
-
 def test_missing_dataset_directory_is_named(tmp_path):
     proc = run([sys.executable, 'tools/train.py', STUDENT, '--work-dir', str(tmp_path / 'x'), '--cfg-options',
                 'train_dataloader.dataset.auto_generate=False',

@@ -22,11 +22,23 @@ A finished run is reused while the config's full text and options are unchanged 
 stored with it); otherwise, or with ``--rerun``, it is trained again. An interrupted run resumes. Runs are strictly sequential: two trainings on a small CPU
 would slow each other down and distort the timings.
 
-Outputs in ``--out``: ``results.md`` (mIoU mean ± std over seeds, Δ vs baseline, mAcc, s/iter = median
-training-step time, training minutes, peak memory, per-seed mIoU), ``results.json`` (everything,
-per seed and per class) and ``results.png`` (mIoU against training cost).
-Peak memory is the peak resident set size of the training process on CPU, or the peak CUDA memory
-mmengine logs when training on a GPU.
+Outputs in ``--out``: ``results.md``, ``results.json`` (everything, per seed and per class), ``results.png``
+(mIoU against training cost) and ``runs/<label>_seed<k>.json``, one record per finished run, written as it
+finishes (commit them: a suite can be completed in several sittings and ``--from-records`` rebuilds every
+table from the records alone, without training). Every table that a method README holds between the lines
+``<!-- benchmark:<suite name> start -->`` and ``<!-- benchmark:<suite name> end -->`` (``configs/*/README.md``)
+is rewritten with the suite's table; ``--leaderboard`` writes ``benchmarks/results/leaderboard.md`` from every
+suite's records.
+
+The table (per row): mIoU mean ± std over seeds; the **paired** Δ against the baseline on the seeds both have,
+with its 95% confidence interval (Student's t over the per-seed differences, n − 1 degrees of freedom) and the
+number of seeds on which the row is ahead; the verdict — "gain" / "loss" only when the interval excludes 0,
+"no measurable effect" when it includes 0, "not tested" with fewer than 2 paired seeds; the fraction of the
+teacher–student gap closed (Δ / (teacher − baseline)); s/iter (median training-step time) and its ratio to the
+baseline's; peak memory; per-seed mIoU. Peak memory is the peak resident set size of the training process on
+CPU, or the peak CUDA memory mmengine logs when training on a GPU. Step times come from the training logs of
+runs that may have shared the machine; quote their medians, and measure ratios side by side with the
+benchmark scripts in ``benchmarks/`` when they matter.
 """
 import argparse
 import hashlib
@@ -61,6 +73,11 @@ def parse_args():
     p.add_argument('--rerun', action='store_true', help='retrain even if a finished run exists')
     p.add_argument('--only', nargs='+', help='run only these labels (the table still lists every '
                    'finished run)')
+    p.add_argument('--from-records', action='store_true',
+                   help='train nothing: rebuild the tables from the records in --out (runs/*.json, or the runs '
+                   'of results.json)')
+    p.add_argument('--leaderboard', action='store_true',
+                   help='write benchmarks/results/leaderboard.md from every suite\'s results.json and exit')
     return p.parse_args()
 
 
@@ -170,9 +187,34 @@ def mean_std(values):
     return statistics.mean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
 
 
-def summarise(runs, records, baseline):
+def paired_difference(values, base, confidence=0.95):
+    """Paired comparison of ``values`` ({seed: mIoU}) with ``base`` ({seed: mIoU}) on their common seeds.
+
+    Returns ``dict(n, seeds, diffs, mean, low, high, ahead, verdict)``: the mean per-seed difference with its
+    ``confidence`` interval (Student's t, n − 1 degrees of freedom; undefined for n < 2), the number of seeds
+    on which ``values`` is ahead, and the verdict ("gain"/"loss" only if the interval excludes 0).
+    """
+    seeds = sorted(set(values) & set(base))
+    diffs = [values[k] - base[k] for k in seeds]
+    n = len(diffs)
+    out = dict(n=n, seeds=seeds, diffs=diffs, mean=statistics.mean(diffs) if diffs else float('nan'),
+               low=float('nan'), high=float('nan'), ahead=sum(d > 0 for d in diffs), verdict='not tested')
+    if n >= 2:
+        from scipy import stats
+        half = stats.t.ppf(0.5 + confidence / 2, n - 1) * statistics.stdev(diffs) / n ** 0.5
+        out.update(low=out['mean'] - half, high=out['mean'] + half)
+        out['verdict'] = ('gain' if out['low'] > 0 else 'loss' if out['high'] < 0 else 'no measurable effect')
+    return out
+
+
+def summarise(runs, records, baseline, teacher_row=None):
+    """One row per run label: mean ± std, the paired comparison with ``baseline``, gap closed, cost ratios."""
     rows = []
     base = {r['seed']: r['mIoU'] for r in records if r['label'] == baseline}
+    base_recs = [r for r in records if r['label'] == baseline]
+    base_spi = statistics.median([r['s_per_iter'] for r in base_recs]) if base_recs else float('nan')
+    base_mean = statistics.mean(base.values()) if base else float('nan')
+    gap = teacher_row['mIoU'] - base_mean if teacher_row else float('nan')
     for run in runs:
         label = run[0]
         recs = sorted((r for r in records if r['label'] == label), key=lambda r: r['seed'])
@@ -180,14 +222,14 @@ def summarise(runs, records, baseline):
             continue
         miou = [r['mIoU'] for r in recs]
         m, s = mean_std(miou)
-        # Δ against the baseline on the same seeds (a row run on fewer seeds, e.g. an ablation on seed 0
-        # only, is not compared with the baseline's mean over other seeds)
-        same = [base[r['seed']] for r in recs if r['seed'] in base]
-        base_mean = statistics.mean(same if len(same) == len(recs) else list(base.values()) or [float('nan')])
+        pair = paired_difference({r['seed']: r['mIoU'] for r in recs}, base)
+        spi = statistics.median([r['s_per_iter'] for r in recs])
         rows.append(dict(
             label=label, config=run[1], seeds=[r['seed'] for r in recs], mIoU=miou, mIoU_mean=m,
-            mIoU_std=s, delta=m - base_mean, mAcc_mean=mean_std([r['mAcc'] for r in recs])[0],
-            s_per_iter=statistics.median([r['s_per_iter'] for r in recs]),
+            mIoU_std=s, delta=pair['mean'], paired=pair,
+            gap_closed=pair['mean'] / gap if gap and gap == gap and gap > 0 else float('nan'),
+            mAcc_mean=mean_std([r['mAcc'] for r in recs if r.get('mAcc') is not None])[0],
+            s_per_iter=spi, s_per_iter_ratio=spi / base_spi if base_spi else float('nan'),
             train_minutes=statistics.median([r['train_minutes'] for r in recs]),
             peak_memory_mb=max(r['peak_memory_mb'] for r in recs), memory_kind=recs[0]['memory_kind'],
             per_class={k: statistics.mean([r['per_class'].get(k, float('nan')) for r in recs])
@@ -195,14 +237,17 @@ def summarise(runs, records, baseline):
     return rows
 
 
+def _num(v, fmt):
+    return '' if v != v else format(v, fmt)  # nan -> empty cell
+
+
 def markdown(rows, teacher_row, baseline, seeds):
-    lines = [f'| method | mIoU (mean ± std, {len(seeds)} seeds) | Δ vs {baseline} | mAcc | s/iter | '
-             f'train min | peak mem (MB) | per-seed mIoU |', '|---|---|---|---|---|---|---|---|']
+    lines = [f'| method | mIoU (mean ± std) | Δ vs {baseline} [95% CI] | seeds ahead | verdict | gap closed | '
+             f's/iter (× {baseline}) | peak mem (MB) | per-seed mIoU |', '|---|---|---|---|---|---|---|---|---|']
     if teacher_row:
-        lines.append(f'| {teacher_row["label"]} | {teacher_row["mIoU"]:.2f} | | {teacher_row["mAcc"]:.2f} '
-                     f'| | | | |')
+        lines.append(f'| {teacher_row["label"]} | {teacher_row["mIoU"]:.2f} | | | | | | | |')
     for r in rows:
-        delta = '' if r['label'] == baseline else f'{r["delta"]:+.2f}'
+        p = r['paired']
         miou = f'{r["mIoU_mean"]:.2f} ± {r["mIoU_std"]:.2f}'
         per_seed = ', '.join(f'{v:.2f}' for v in r['mIoU'])
         if sorted(r['seeds']) != sorted(seeds):  # a row measured on other/fewer seeds says which
@@ -210,9 +255,86 @@ def markdown(rows, teacher_row, baseline, seeds):
             miou = (f'{r["mIoU_mean"]:.2f} (seed {seeds_txt} only)' if len(r['mIoU']) == 1 else
                     f'{miou} (seeds {seeds_txt})')
             per_seed = ', '.join(f'seed {k}: {v:.2f}' for k, v in zip(r['seeds'], r['mIoU']))
-        lines.append(f'| {r["label"]} | {miou} | {delta} | '
-                     f'{r["mAcc_mean"]:.2f} | {r["s_per_iter"]:.3f} | {r["train_minutes"]:.1f} | '
+        if r['label'] == baseline:
+            delta = ahead = verdict = gap = ''
+            cost = f'{r["s_per_iter"]:.3f}'
+        else:
+            delta = f'{p["mean"]:+.2f}' + (f' [{p["low"]:+.2f}, {p["high"]:+.2f}]' if p['n'] >= 2 else '')
+            ahead = f'{p["ahead"]}/{p["n"]}'
+            verdict = p['verdict']
+            gap = _num(100 * r['gap_closed'], '.0f') + ('%' if r['gap_closed'] == r['gap_closed'] else '')
+            cost = f'{r["s_per_iter"]:.3f} (×{r["s_per_iter_ratio"]:.2f})'
+        lines.append(f'| {r["label"]} | {miou} | {delta} | {ahead} | {verdict} | {gap} | {cost} | '
                      f'{r["peak_memory_mb"]:.0f} | {per_seed} |')
+    return '\n'.join(lines)
+
+
+def replace_readme_blocks(name, block, root=None):
+    """Rewrite the ``<!-- benchmark:NAME start/end -->`` block of every ``configs/*/README.md``; returns the files."""
+    import glob
+    import re
+    pattern = re.compile(rf'(<!-- benchmark:{re.escape(name)} start -->\n).*?(<!-- benchmark:{re.escape(name)} end -->)',
+                         re.S)
+    changed = []
+    for path in sorted(glob.glob(osp.join(root or REPO, 'configs', '*', 'README.md'))):
+        with open(path) as f:
+            text = f.read()
+        new = pattern.sub(lambda m: m.group(1) + block.rstrip('\n') + '\n' + m.group(2), text)
+        if new != text:
+            with open(path, 'w') as f:
+                f.write(new)
+            changed.append(path)
+    return changed
+
+
+def load_records(out):
+    """The per-run records of a suite's output dir: ``runs/*.json`` if any, else the runs of results.json."""
+    import glob
+    files = sorted(glob.glob(osp.join(out, 'runs', '*.json')))
+    if files:
+        records = []
+        for path in files:
+            with open(path) as f:
+                records.append(json.load(f))
+        return records
+    with open(osp.join(out, 'results.json')) as f:
+        return json.load(f)['runs']
+
+
+def _slug(label):
+    import re
+    return re.sub(r'[^A-Za-z0-9]+', '-', label).strip('-').lower() or 'run'
+
+
+def save_record(out, record):
+    os.makedirs(osp.join(out, 'runs'), exist_ok=True)
+    path = osp.join(out, 'runs', f'{_slug(record["label"])}_seed{record["seed"]}.json')
+    with open(path, 'w') as f:
+        json.dump(record, f, indent=1)
+    return path
+
+
+def leaderboard(results_root):
+    """Markdown: every non-baseline row of every suite, sorted by its paired Δ."""
+    import glob
+    entries = []
+    for path in sorted(glob.glob(osp.join(results_root, '*', 'results.json'))):
+        with open(path) as f:
+            res = json.load(f)
+        for r in res['rows']:
+            if r['label'] == res['baseline'] or 'paired' not in r:
+                continue
+            entries.append((res['name'], res['baseline'], r))
+    entries.sort(key=lambda e: -e[2]['paired']['mean'])
+    lines = ['| suite | method | mIoU | Δ vs baseline [95% CI] | seeds ahead | verdict | gap closed | s/iter ratio |',
+             '|---|---|---|---|---|---|---|---|']
+    for suite, base, r in entries:
+        p = r['paired']
+        ci = f' [{p["low"]:+.2f}, {p["high"]:+.2f}]' if p['n'] >= 2 else ''
+        gap = _num(100 * r['gap_closed'], '.0f')
+        lines.append(f'| {suite} | {r["label"]} | {r["mIoU_mean"]:.2f} | {p["mean"]:+.2f}{ci} | '
+                     f'{p["ahead"]}/{p["n"]} | {p["verdict"]} | {gap + "%" if gap else ""} | '
+                     f'{r["s_per_iter_ratio"]:.2f} |')
     return '\n'.join(lines)
 
 
@@ -236,40 +358,63 @@ def plot(rows, out_file, title):
 
 def main():
     args = parse_args()
+    os.chdir(REPO)
+    if args.leaderboard:
+        root = osp.join('benchmarks', 'results')
+        text = ('# Leaderboard of the embedded benchmark\n\nEvery distillation row of every suite, by its paired Δ '
+                'against the suite\'s baseline student (same seeds). Generated by `python tools/benchmark.py '
+                '--leaderboard` from the committed records; see each suite\'s results.md for its protocol.\n\n'
+                + leaderboard(root) + '\n')
+        with open(osp.join(root, 'leaderboard.md'), 'w') as f:
+            f.write(text)
+        print(text)
+        return
     name, runs, baseline, teacher, notes = load_suite(args)
     work_dir = args.work_dir
     out = args.out or osp.join('benchmarks', 'results', name)
-    os.chdir(REPO)
     os.makedirs(out, exist_ok=True)
     start = time.time()
-    records = []
-    todo = [r for r in runs if not args.only or r[0] in args.only]
-    total = len(todo) * len(args.seeds)
-    k = 0
-    for run in runs:
-        label, config = run[0], run[1]
-        extra = run[2] if len(run) > 2 else []
-        options = list(extra) + list(args.cfg_options)
-        for seed in args.seeds:
-            wd = osp.join(run_dir(work_dir, config, options), f'seed{seed}')
-            if run in todo:
-                k += 1
-                print(f'[{k}/{total}] {label} ({config}), seed {seed}', flush=True)
-                records.append(run_one(label, config, extra, seed, wd, args.cfg_options, args.rerun))
-            elif finished(wd, fingerprint(config, options)):
-                records.append(dict(finished(wd), label=label))
-    teacher_row = eval_teacher(teacher, work_dir) if teacher else None
-    rows = summarise(runs, records, baseline)
+    if args.from_records:
+        records = [r for r in load_records(out) if r['label'] in {run[0] for run in runs}]
+        teacher_row = None
+        if teacher and osp.isfile(osp.join(out, 'results.json')):
+            with open(osp.join(out, 'results.json')) as f:
+                teacher_row = json.load(f).get('teacher')
+    else:
+        records = []
+        todo = [r for r in runs if not args.only or r[0] in args.only]
+        total = len(todo) * len(args.seeds)
+        k = 0
+        for run in runs:
+            label, config = run[0], run[1]
+            extra = run[2] if len(run) > 2 else []
+            options = list(extra) + list(args.cfg_options)
+            for seed in args.seeds:
+                wd = osp.join(run_dir(work_dir, config, options), f'seed{seed}')
+                if run in todo:
+                    k += 1
+                    print(f'[{k}/{total}] {label} ({config}), seed {seed}', flush=True)
+                    records.append(run_one(label, config, extra, seed, wd, args.cfg_options, args.rerun))
+                    save_record(out, records[-1])
+                elif finished(wd, fingerprint(config, options)):
+                    records.append(dict(finished(wd), label=label))
+        teacher_row = eval_teacher(teacher, work_dir) if teacher else None
+    rows = summarise(runs, records, baseline, teacher_row)
     table = markdown(rows, teacher_row, baseline, args.seeds)
+    reproduce = (f'Reproduce: `python tools/benchmark.py {args.suite or "--configs ..."} --seeds '
+                 f'{" ".join(map(str, args.seeds))}` (tables only, from the committed records: add '
+                 f'`--from-records`).')
     with open(osp.join(out, 'results.md'), 'w') as f:
-        f.write(f'# {name}\n\n{notes}\n\n{table}\n\nReproduce: `python tools/benchmark.py '
-                f'{args.suite or "--configs ..."} --seeds {" ".join(map(str, args.seeds))}`\n')
+        f.write(f'# {name}\n\n{notes}\n\n{table}\n\n{reproduce}\n')
     with open(osp.join(out, 'results.json'), 'w') as f:
         json.dump(dict(name=name, baseline=baseline, seeds=args.seeds, rows=rows, runs=records,
                        teacher=teacher_row), f, indent=1)
     plot(rows, osp.join(out, 'results.png'), name)
+    readmes = replace_readme_blocks(name, f'{table}\n\n{reproduce}\n') if args.suite else []
     print('\n' + table)
-    print(f'\nwritten: {out}/results.md, results.json, results.png  ({(time.time() - start) / 60:.1f} min)')
+    print(f'\nwritten: {out}/results.md, results.json, results.png' + (f'; tables in {", ".join(readmes)}'
+                                                                       if readmes else '')
+          + f'  ({(time.time() - start) / 60:.1f} min)')
 
 
 if __name__ == '__main__':

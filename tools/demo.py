@@ -175,7 +175,9 @@ def main():
 
     step(4, n, f'distilled student {DISTILL_CFG}')
     distill_ckpt, distill_stats = train_student('distilled', DISTILL_CFG, work_dir, args.seed)
-    exported_cfg, exported_ckpt = export_student(DISTILL_CFG, distill_ckpt, osp.join(work_dir, 'exported'))
+    # from the run's work dir: the config mmengine dumped there, with the run's --cfg-options
+    exported_cfg, exported_ckpt = export_student(osp.dirname(distill_ckpt), distill_ckpt,
+                                                 osp.join(work_dir, 'exported'))
     print(f'  exported the distilled student: {exported_cfg}, {exported_ckpt}')
 
     step(5, n, 'evaluation with tools/test.py on the 300 validation images')

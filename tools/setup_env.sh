@@ -26,9 +26,22 @@ fail() { printf '\033[31m[setup] FAILED: %s\033[0m\n' "$*" >&2; exit 1; }
 
 req="$root/requirements"
 stamp_src=$(cat "$req"/*.txt "$root/setup.py" | sha256sum | cut -c1-16)
-stamp="$venv/.mmkdseg-setup-$stamp_src-$with_tests"
-if [[ -f "$stamp" ]]; then
+# Two stamps: the environment (steps 1-5) and, on top, the test requirements. An environment set up with
+# --tests is also up to date without (`make demo` after `make test` installs nothing: reinstalling mmkdseg
+# would break `import mmkdseg` for seconds in every other process using this environment).
+stamp="$venv/.mmkdseg-setup-$stamp_src"
+tests_stamp="$stamp-tests"
+if [[ -f "$tests_stamp" || ( $with_tests == 0 && -f "$stamp" ) ]]; then
   log "environment $venv is up to date"
+  exit 0
+fi
+py="$venv/bin/python"
+pip=("$py" -m pip install --disable-pip-version-check -c "$req/constraints.txt")
+if [[ $with_tests == 1 && -f "$stamp" ]]; then
+  log "environment $venv is up to date; adding the test requirements"
+  "${pip[@]}" -r "$req/tests.txt" || fail "test requirements"
+  touch "$tests_stamp"
+  log "done: $venv"
   exit 0
 fi
 
@@ -36,9 +49,6 @@ if [[ ! -x "$venv/bin/python" ]]; then
   log "creating virtual environment $venv"
   "$python" -m venv "$venv" || fail "could not create a virtual environment with $python"
 fi
-py="$venv/bin/python"
-pip=("$py" -m pip install --disable-pip-version-check -c "$req/constraints.txt")
-
 log "step 1/5: torch (pinned CPU build)"
 "${pip[@]}" -r "$req/torch.txt" || fail "step 1 (torch==2.13.0): is the local CPU wheel available?"
 
@@ -78,4 +88,5 @@ print(f'[setup] torch {torch.__version__}, mmcv {mmcv.__version__}, mmengine {mm
 EOF
 rm -f "$venv"/.mmkdseg-setup-*
 touch "$stamp"
+[[ $with_tests == 1 ]] && touch "$tests_stamp"
 log "done: $venv"

@@ -2,6 +2,10 @@
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out DIR] [--show-dir DIR]
                          [--metrics-out FILE.json] [--cfg-options k=v ...] [--launcher ...] [--tta]
+                         [--allow-partial-checkpoint]
+
+The checkpoint must hold every weight of the model (mmkdseg's ``CheckedRunner``); a checkpoint of another
+model is refused with the missing / unexpected key prefixes, unless ``--allow-partial-checkpoint``.
 
 The metrics are printed, and written as JSON to ``--metrics-out`` (default: ``<work_dir>/test_metrics.json``).
 """
@@ -13,9 +17,10 @@ import os.path as osp
 import mmkdseg  # noqa: F401  (torch-2.x compatibility + registration of all components)
 from mmengine.config import DictAction
 from mmengine.dist import is_main_process
-from mmengine.runner import Runner
 
-from mmkdseg.compat import teardown_distributed
+from mmkdseg.compat import CheckpointLoadError, teardown_distributed
+from mmkdseg.engine.checkpoint import CheckpointMismatchError
+from mmkdseg.engine.runner import PARTIAL_KEY, build_runner
 from mmkdseg.utils.config_utils import check_data_dirs, load_config
 
 
@@ -33,6 +38,9 @@ def parse_args():
                         '(default: <work_dir>/test_metrics.json)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override settings in the config, key=value pairs')
+    parser.add_argument('--allow-partial-checkpoint', action='store_true',
+                        help='load a checkpoint that does not hold every weight of the model (the rest keeps '
+                        'its initialisation); by default such a checkpoint is refused')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',
                         help='job launcher')
     parser.add_argument('--tta', action='store_true', help='test time augmentation')
@@ -68,8 +76,13 @@ def main():
         cfg.test_evaluator['output_dir'] = args.out
         cfg.test_evaluator['keep_results'] = True
     check_data_dirs(cfg, keys=('test_dataloader', ))
-    runner = Runner.from_cfg(cfg)
-    metrics = runner.test()
+    if args.allow_partial_checkpoint:
+        cfg[PARTIAL_KEY] = True
+    runner = build_runner(cfg)
+    try:
+        metrics = runner.test()
+    except (CheckpointLoadError, CheckpointMismatchError) as e:
+        raise SystemExit(f'{type(e).__name__}: {e}')
     if is_main_process():
         out = args.metrics_out or osp.join(cfg.work_dir, 'test_metrics.json')
         os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)

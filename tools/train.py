@@ -1,6 +1,7 @@
 """Train a segmentor or a distillation algorithm (mmseg's command line, plus ``--resume [CKPT]``).
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp] [--cfg-options k=v ...]
+                                 [--allow-partial-checkpoint]
                                  [--launcher {none,pytorch,slurm,mpi}]
 """
 import argparse
@@ -10,11 +11,11 @@ import os
 import mmkdseg  # noqa: F401  (torch-2.x compatibility + registration of all components)
 from mmengine.config import DictAction
 from mmengine.logging import print_log
-from mmengine.runner import Runner
 
-from mmkdseg.compat import teardown_distributed
+from mmkdseg.compat import CheckpointLoadError, teardown_distributed
+from mmkdseg.engine.checkpoint import CheckpointMismatchError
+from mmkdseg.engine.runner import PARTIAL_KEY, build_runner
 from mmkdseg.utils.config_utils import check_data_dirs, enable_amp, load_config
-from mmseg.registry import RUNNERS
 
 
 def parse_args():
@@ -29,6 +30,9 @@ def parse_args():
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override settings in the config, key=value pairs (e.g. randomness.seed=1)')
+    parser.add_argument('--allow-partial-checkpoint', action='store_true',
+                        help='load a checkpoint that does not hold every weight of the model (the rest keeps '
+                        'its initialisation); by default such a checkpoint is refused')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',
                         help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
@@ -56,8 +60,13 @@ def main():
         cfg.resume = True
         cfg.load_from = args.resume
     check_data_dirs(cfg, keys=('train_dataloader', 'val_dataloader'))
-    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
-    runner.train()
+    if args.allow_partial_checkpoint:
+        cfg[PARTIAL_KEY] = True
+    runner = build_runner(cfg)
+    try:
+        runner.train()
+    except (CheckpointLoadError, CheckpointMismatchError) as e:
+        raise SystemExit(f'{type(e).__name__}: {e}')
     teardown_distributed()
 
 

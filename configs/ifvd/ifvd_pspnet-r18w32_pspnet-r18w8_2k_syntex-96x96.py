@@ -18,7 +18,7 @@ model = dict(
         type='SegDistiller',
         student_recorders=dict(feat=dict(type='ModuleOutputs', source='decode_head.bottleneck')),
         teacher_recorders=dict(feat=dict(type='ModuleOutputs', source='decode_head.bottleneck')),
-        distill_losses=dict(loss_ifvd=dict(type='IFVDLoss', loss_weight=200.0)),
+        distill_losses=dict(loss_ifvd=dict(type='IFVDLoss', loss_weight=200.0, num_classes=7)),
         loss_forward_mappings=dict(
             loss_ifvd=dict(
                 preds_S=dict(from_student=True, recorder='feat'),

@@ -49,8 +49,9 @@ class SemiSegDataset:
 
     def __init__(self, datasets: Sequence[Union[dict, object]], check_disjoint: bool = True) -> None:
         if not isinstance(datasets, (list, tuple)) or len(datasets) != 2:
+            length = len(datasets) if hasattr(datasets, '__len__') else '?'
             raise ValueError('SemiSegDataset: datasets must be [labeled, unlabeled], got '
-                             f'{type(datasets).__name__} of length {len(datasets) if hasattr(datasets, "__len__") else "?"}')
+                             f'{type(datasets).__name__} of length {length}')
         self.labeled, self.unlabeled = _build(datasets[0]), _build(datasets[1])
         self.datasets = [self.labeled, self.unlabeled]
         self._check_parts()

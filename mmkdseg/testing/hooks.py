@@ -30,3 +30,28 @@ class RecordBatchHook(Hook):
         with open(osp.join(runner.work_dir, f'batches_rank{get_rank()}.txt'), 'a') as f:
             for sample in data_batch['data_samples']:
                 f.write(f'{runner.iter} {sample.metainfo.get("semi_part", "-")} {sample.img_path}\n')
+
+
+def state_digest(state_dict) -> dict:
+    """``{key: [sum, sum of |x|]}`` of a state dict's tensors (float64), to compare weights across processes."""
+    import torch
+    return {k: [float(v.double().sum()), float(v.double().abs().sum())] for k, v in state_dict.items()
+            if isinstance(v, torch.Tensor)}
+
+
+@HOOKS.register_module()
+class StateDigestHook(Hook):
+    """Write :func:`state_digest` of the model, as training starts (after ``load_from`` / ``--resume``), to
+    ``<work_dir>/state_rank<rank>.json`` (tests check that every process trains from the loaded weights)."""
+
+    priority = 'LOWEST'
+
+    def before_train(self, runner) -> None:
+        import json
+        import os.path as osp
+        from mmengine.dist import get_rank
+        from mmengine.model import is_model_wrapper
+        from mmengine.runner.checkpoint import get_state_dict
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        with open(osp.join(runner.work_dir, f'state_rank{get_rank()}.json'), 'w') as f:
+            json.dump(state_digest(get_state_dict(model)), f)

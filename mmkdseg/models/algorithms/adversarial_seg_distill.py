@@ -3,14 +3,13 @@ import contextlib
 from typing import Dict, Optional, Tuple, Union
 
 import torch
-from mmengine.dist import get_rank
 from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmrazor.registry import MODELS
 from torch import nn
 
 from ..losses.utils import align_spatial, check_policy
-from .seg_distill import SegmentationDistill
+from .seg_distill import SegmentationDistill, new_rng_state, resumable_generator
 
 #: Keys of the optimizer-wrapper dict this algorithm needs (the submodule names it optimises).
 STUDENT_KEY, CRITIC_KEY = 'architecture', 'discriminator'
@@ -115,7 +114,7 @@ class AdversarialSegmentationDistill(SegmentationDistill):
                              f'but the distiller has trainable parameters that no optimizer would update: '
                              f'{extra[:5]}')
         # [seed, critic steps so far]: reproducible gradient-penalty interpolation, restored on resume
-        self.register_buffer('gp_rng_state', torch.tensor([int(torch.randint(0, 2**31 - 1, ())), 0]))
+        self.register_buffer('gp_rng_state', new_rng_state())
 
     # ---------------------------------------------------------------- helpers
     @staticmethod
@@ -133,10 +132,7 @@ class AdversarialSegmentationDistill(SegmentationDistill):
         return optim_wrapper[STUDENT_KEY], optim_wrapper[CRITIC_KEY]
 
     def _gp_alpha(self, batch_size: int) -> torch.Tensor:
-        seed, step = (int(v) for v in self.gp_rng_state)
-        gen = torch.Generator().manual_seed((seed * 1_000_003 + step * 1009 + get_rank()) % (2**63 - 1))
-        self.gp_rng_state[1] += 1
-        return torch.rand(batch_size, generator=gen)
+        return torch.rand(batch_size, generator=resumable_generator(self.gp_rng_state))
 
     def adversarial_inputs(self, inputs: torch.Tensor
                            ) -> Tuple[torch.Tensor, torch.Tensor, Optional[torch.Tensor]]:

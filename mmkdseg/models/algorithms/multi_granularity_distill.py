@@ -15,7 +15,9 @@ Design
 * **CutMix.** The ``B_u`` unlabeled images are paired with their successor in the batch (image ``i``
   with ``i+1 mod B_u``), so ``B_u`` mixed images come from ``B_u`` originals and every original is
   used twice (as base and as pasted source). A :class:`~mmkdseg.models.task_modules.BoxMaskGenerator`
-  draws one box mask per pair at input resolution; :func:`~mmkdseg.models.task_modules.cutmix` applies
+  draws one box mask per pair at input resolution (from a generator seeded per step and kept in the
+  ``cutmix_rng_state`` buffer, so a resumed run draws the same boxes);
+  :func:`~mmkdseg.models.task_modules.cutmix` applies
   it to the normalised images and — identically — to each teacher's logits of the two originals
   (bilinearly upsampled to input resolution), and to the pairs' padding masks.
 * **Forward passes.** Each teacher runs once per step, in eval mode under ``no_grad``, on the
@@ -57,8 +59,9 @@ from mmrazor.registry import MODELS, TASK_UTILS
 from torch import nn
 
 from ..task_modules.cutmix import cutmix
-from .seg_distill import (check_teacher_ckpt, check_teacher_compatible, freeze_teacher,
-                          load_teacher_checkpoint)
+from .silent_check import SilentDistillationCheck
+from .seg_distill import (check_data_preprocessor, check_teacher_ckpt, check_teacher_compatible,
+                          freeze_teacher, load_teacher_checkpoint, new_rng_state, resumable_generator)
 
 #: Metainfo key set by ``SemiSegDataset``.
 PART_KEY = 'semi_part'
@@ -121,6 +124,8 @@ class MultiGranularityDistill(BaseAlgorithm):
         loss_content (dict, optional): Region-level loss (``ContentAwareLoss``).
         data_preprocessor (dict, optional): Defaults to the student's.
         init_cfg (dict, optional): Initialisation config.
+        silent_check_iters (int): Warn if a distill loss is exactly 0 throughout the first this many
+            training iterations (``SilentDistillationCheck``); 0 disables. Defaults to 50.
     """
 
     def __init__(self,
@@ -138,7 +143,8 @@ class MultiGranularityDistill(BaseAlgorithm):
                  loss_semantic: Optional[Dict] = dict(type='SemanticSensitiveLoss', loss_weight=1.0),
                  loss_content: Optional[Dict] = dict(type='ContentAwareLoss', loss_weight=1.0),
                  data_preprocessor: Optional[Union[Dict, nn.Module]] = None,
-                 init_cfg: Optional[Dict] = None) -> None:
+                 init_cfg: Optional[Dict] = None,
+                 silent_check_iters: int = 50) -> None:
         check_teacher_ckpt(teacher_wide_ckpt, 'teacher_wide_ckpt')
         check_teacher_ckpt(teacher_deep_ckpt, 'teacher_deep_ckpt')
         if isinstance(data_preprocessor, dict) and '_scope_' not in data_preprocessor:
@@ -146,6 +152,7 @@ class MultiGranularityDistill(BaseAlgorithm):
             data_preprocessor = dict(data_preprocessor, _scope_='mmseg')
         super().__init__(architecture, data_preprocessor, init_cfg)
         _check_segmentor(self.student, 'student')
+        check_data_preprocessor(self, self.student)
         for role, cfg, ckpt in (('teacher_wide', teacher_wide, teacher_wide_ckpt),
                                 ('teacher_deep', teacher_deep, teacher_deep_ckpt)):
             teacher = MODELS.build(cfg) if isinstance(cfg, dict) else cfg
@@ -160,6 +167,9 @@ class MultiGranularityDistill(BaseAlgorithm):
         self.loss_semantic = self._build_loss(loss_semantic)
         self.loss_content = self._build_loss(loss_content)
         self._student_feat = self._wide_feat = None
+        self._silent_check = SilentDistillationCheck(type(self).__name__, silent_check_iters)
+        # [seed, steps so far] of the CutMix boxes: a resumed run draws the boxes of an uninterrupted one
+        self.register_buffer('cutmix_rng_state', new_rng_state())
         if self.loss_content is not None:
             self._student_feat = _feature_recorder(self.student, student_feature, 'student')
             self._wide_feat = _feature_recorder(self.teacher_wide, teacher_wide_feature, 'teacher_wide')
@@ -260,7 +270,8 @@ class MultiGranularityDistill(BaseAlgorithm):
         use_unlabeled = self._uses_unlabeled()
         if use_unlabeled:
             partner = torch.roll(torch.arange(b_u, device=inputs.device), shifts=-1)
-            mask = self.mask_generator(b_u, size, device=inputs.device)
+            mask = self.mask_generator(b_u, size, device=inputs.device,
+                                       generator=resumable_generator(self.cutmix_rng_state))
             x_mix = cutmix(x_u, x_u[partner], mask)
             valid_u = valid_region(samples_u, size, inputs.device)
             valid_mix = cutmix(valid_u, valid_u[partner], mask)
@@ -315,5 +326,8 @@ class MultiGranularityDistill(BaseAlgorithm):
             distill['loss_semantic'] = self.loss_semantic(s_up[b_l:], t_logits['teacher_deep']['mixed'])
         if self.loss_content is not None:
             distill['loss_content'] = self.loss_content(student_feats[b_l:], wide_feats)
+        if not self._silent_check.done:
+            modules = {k: getattr(self, 'loss_' + k.split('_')[1]) for k in distill}
+            self._silent_check.update(distill, modules)
         losses.update(add_prefix(distill, 'distill'))
         return losses

@@ -10,6 +10,7 @@ from mmrazor.models.utils import add_prefix
 from mmrazor.registry import MODELS
 
 from ..distillers.seg_distiller import MODULE_RECORDERS
+from .silent_check import SilentDistillationCheck
 
 #: Parts of an mmseg ``EncoderDecoder`` in forward order; recorders under a later part need the
 #: earlier ones to run.
@@ -31,6 +32,38 @@ def teacher_parts_to_run(model: torch.nn.Module, recorders: Dict) -> Optional[Se
             return None
         parts.add(top)
     return parts
+
+
+def forward_parts(model: torch.nn.Module, inputs: torch.Tensor, data_samples: Optional[List],
+                  parts: Optional[Set[str]]) -> None:
+    """Run an mmseg segmentor only as far as ``parts`` (:func:`teacher_parts_to_run`) need; no losses.
+
+    ``{'backbone'}`` runs the backbone; a set with ``neck``/``decode_head`` runs ``extract_feat`` and the
+    decode head(s) called as modules (so hooks on them fire; no upsampling); ``auxiliary_head`` adds the
+    auxiliary heads; ``None`` runs the ``tensor``-mode forward plus every auxiliary head (or only the
+    ``tensor`` forward for a model that is not an ``EncoderDecoder``); an empty set runs nothing.
+    """
+    if parts is None and not hasattr(model, 'extract_feat'):
+        model(inputs, data_samples, mode='tensor')  # not an mmseg EncoderDecoder
+        return
+    if parts is not None and not parts:
+        return
+    if parts == {'backbone'}:
+        model.backbone(inputs)
+        return
+    feats = model.extract_feat(inputs)
+    if parts is None or 'decode_head' in parts:
+        heads = model.decode_head
+        if isinstance(heads, torch.nn.ModuleList):  # CascadeEncoderDecoder
+            out = heads[0](feats)
+            for head in heads[1:]:
+                out = head(feats, out)
+        else:
+            heads(feats)
+    if (parts is None or 'auxiliary_head' in parts) and getattr(model, 'with_auxiliary_head', False):
+        heads = model.auxiliary_head
+        for head in (heads if isinstance(heads, torch.nn.ModuleList) else [heads]):
+            head(feats)
 
 
 def _normalisation(model: torch.nn.Module):
@@ -82,6 +115,63 @@ def check_teacher_compatible(student: torch.nn.Module, teacher: torch.nn.Module,
             'inputs, so give both the same data_preprocessor.')
 
 
+def new_rng_state() -> torch.Tensor:
+    """A ``[seed, steps so far]`` buffer for :func:`resumable_generator` (the seed drawn from torch's RNG)."""
+    return torch.tensor([int(torch.randint(0, 2**31 - 1, ())), 0])
+
+
+def resumable_generator(state: torch.Tensor) -> torch.Generator:
+    """A CPU generator seeded by (``state`` = [seed, step], the rank); advances ``state``'s step in place.
+
+    Kept as a registered buffer, ``state`` is saved in checkpoints, so the random draws of a resumed run
+    (gradient-penalty interpolation, CutMix boxes) equal those of an uninterrupted one, on every rank.
+    """
+    from mmengine.dist import get_rank
+    seed, step = (int(v) for v in state)
+    state[1] += 1
+    return torch.Generator().manual_seed((seed * 1_000_003 + step * 1009 + get_rank()) % (2**63 - 1))
+
+
+#: Settings of mmseg's ``SegDataPreProcessor`` that must agree between an algorithm and its student.
+PREPROCESSOR_FIELDS = ('mean', 'std', 'bgr_to_rgb', 'size', 'size_divisor', 'pad_val', 'seg_pad_val')
+
+
+def _preprocessor_settings(dp: torch.nn.Module) -> Dict:
+    def value(v):
+        if isinstance(v, torch.Tensor):
+            return [round(float(x), 4) for x in v.flatten()]
+        return list(v) if isinstance(v, (list, tuple)) else v
+    return dict(mean=value(getattr(dp, 'mean', None)) if getattr(dp, '_enable_normalize', True) else None,
+                std=value(getattr(dp, 'std', None)) if getattr(dp, '_enable_normalize', True) else None,
+                bgr_to_rgb=bool(getattr(dp, '_channel_conversion', False)),
+                size=value(getattr(dp, 'size', None)), size_divisor=getattr(dp, 'size_divisor', None),
+                pad_val=getattr(dp, 'pad_val', None), seg_pad_val=getattr(dp, 'seg_pad_val', None))
+
+
+def check_data_preprocessor(algorithm: torch.nn.Module, student: torch.nn.Module) -> None:
+    """The algorithm's data preprocessor (the one training uses) must equal the student's.
+
+    mmengine's ``Runner`` injects a config's top-level ``data_preprocessor`` into ``model`` when the model
+    has none; a distillation config that inherits a stock mmseg config (``data_preprocessor =
+    dict(size=crop_size, ...)``) thus trains with *that* preprocessor (e.g. padding 128x256 crops to
+    512x1024), while the exported student keeps its own. Raises ``ValueError`` naming every field that
+    differs (:data:`PREPROCESSOR_FIELDS`) with both values.
+    """
+    dp, sdp = getattr(algorithm, 'data_preprocessor', None), getattr(student, 'data_preprocessor', None)
+    if dp is None or sdp is None or dp is sdp or not hasattr(sdp, 'mean'):
+        return
+    a, s = _preprocessor_settings(dp), _preprocessor_settings(sdp)
+    diff = [f'{k}: model.data_preprocessor {a[k]!r} vs student {s[k]!r}' for k in PREPROCESSOR_FIELDS
+            if a[k] != s[k]]
+    if diff:
+        raise ValueError(
+            f'{type(algorithm).__name__}: the data preprocessor used for training differs from the '
+            f'student\'s: ' + '; '.join(diff) + '. model.data_preprocessor is either set in the config or '
+            'injected by mmengine\'s Runner from a top-level `data_preprocessor` (e.g. of an inherited mmseg '
+            'config). Set model.data_preprocessor to the student\'s (or delete the top-level one with '
+            'data_preprocessor=None) so that training and the exported student preprocess alike.')
+
+
 def _wrapped_children(module: torch.nn.Module) -> List[str]:
     from mmengine.model import is_model_wrapper
     return [name for name, child in module.named_children() if is_model_wrapper(child)]
@@ -96,29 +186,35 @@ def _strip_wrapper_keys(module, state_dict, prefix, local_metadata):
     return state_dict
 
 
-def _add_wrapper_keys(module, state_dict, prefix, *args):
-    """Load-state-dict pre-hook, the inverse of :func:`_strip_wrapper_keys`."""
-    for name in _wrapped_children(module):
-        plain, wrapped = f'{prefix}{name}.', f'{prefix}{name}.module.'
-        for key in [k for k in state_dict if k.startswith(plain) and not k.startswith(wrapped)]:
-            state_dict[wrapped + key[len(plain):]] = state_dict.pop(key)
+class UnwrappedStateDictMixin:
+    """Checkpoints of an algorithm are identical with and without DDP wrappers around its children.
 
+    mmengine's ``MMSeparateDistributedDataParallel`` (algorithms with several optimizers, e.g. student +
+    discriminator) wraps each trainable child in its own ``MMDistributedDataParallel``. Then:
 
-def register_unwrapped_state_dict_hooks(module: torch.nn.Module) -> None:
-    """Keep DDP wrappers of submodules out of ``module``'s checkpoints.
-
-    mmengine's ``MMSeparateDistributedDataParallel`` (used by algorithms with several optimizers, e.g.
-    student + discriminator) wraps each trainable child in its own ``MMDistributedDataParallel``, so
-    the runner would save ``architecture.module.backbone...`` keys that a non-distributed resume, the
-    exporter or mmseg cannot load. These hooks save the plain keys and accept them when loading
-    into a wrapped model, so checkpoints are identical with and without distributed training.
+    * saving: mmengine's ``get_state_dict`` (the runner's checkpoints) already unwraps children; torch's
+      ``state_dict()`` would write ``architecture.module.*`` — a state-dict hook strips the ``.module.``;
+    * loading: mmengine's ``load_state_dict`` (``load_checkpoint``, ``--resume``, ``load_from``) unwraps
+      children itself and needs the plain keys, so no hook may touch them on that path; only torch's
+      ``Module.load_state_dict`` walks into the wrapper, so :meth:`load_state_dict` adds ``.module.``
+      for wrapped children, and only there. (A load-state-dict pre-hook would fire on both paths and
+      break mmengine's: every student key reported missing, a random student evaluated or resumed.)
     """
-    module._register_state_dict_hook(_strip_wrapper_keys)
-    module._register_load_state_dict_pre_hook(_add_wrapper_keys, with_module=True)
+
+    def _register_unwrapped_state_dict_hook(self) -> None:
+        self._register_state_dict_hook(_strip_wrapper_keys)
+
+    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
+        state_dict = dict(state_dict)
+        for name in _wrapped_children(self):
+            plain, wrapped = f'{name}.', f'{name}.module.'
+            for key in [k for k in state_dict if k.startswith(plain) and not k.startswith(wrapped)]:
+                state_dict[wrapped + key[len(plain):]] = state_dict.pop(key)
+        return super().load_state_dict(state_dict, strict=strict, assign=assign)
 
 
 @MODELS.register_module()
-class SegmentationDistill(SingleTeacherDistill):
+class SegmentationDistill(UnwrappedStateDictMixin, SingleTeacherDistill):
     """Single-teacher distillation for mmseg segmentors, built on mmrazor's ``SingleTeacherDistill``.
 
     Differences from ``SingleTeacherDistill`` (all deliberate):
@@ -127,7 +223,8 @@ class SegmentationDistill(SingleTeacherDistill):
       ``train()`` is called with; its parameters have ``requires_grad=False``.
     * The teacher forward computes **only what the teacher recorders need**, under ``torch.no_grad``:
       recorders inside ``backbone`` → backbone only; ``neck`` → backbone + neck; ``decode_head`` →
-      ``extract_feat`` + the decode head called as a module, so hooks on it fire too (no loss, no upsampling, no auxiliary head);
+      ``extract_feat`` + the decode head called as a module, so hooks on it fire too (no loss, no upsampling,
+      no auxiliary head);
       ``auxiliary_head`` → its forward as well. Teacher losses are never computed. Recorders of other
       kinds fall back to the full ``tensor`` forward plus the auxiliary heads.
     * The teacher checkpoint is loaded **strictly** (a checkpoint for another architecture fails
@@ -144,6 +241,10 @@ class SegmentationDistill(SingleTeacherDistill):
         teacher_ckpt (str, optional): Teacher checkpoint (local path or URL).
         teacher_ckpt_strict (bool): Load the teacher checkpoint strictly. Defaults to True.
         calculate_student_loss (bool): Add the student's own decode/auxiliary losses. Defaults to True.
+        silent_check_iters (int): Warn if a distill loss is exactly 0 (or a refine mask keeps < 1% of the
+            pixels) throughout the first this many training iterations
+            (:class:`~mmkdseg.models.algorithms.silent_check.SilentDistillationCheck`); 0 disables.
+            Defaults to 50.
         **kwargs: Passed to ``SingleTeacherDistill`` (``data_preprocessor``, ``init_cfg``, ...).
             ``teacher_trainable`` and ``teacher_norm_eval`` are fixed and may not be passed.
     """
@@ -153,6 +254,7 @@ class SegmentationDistill(SingleTeacherDistill):
                  teacher: Union[BaseModel, Dict],
                  teacher_ckpt: Optional[str] = None,
                  teacher_ckpt_strict: bool = True,
+                 silent_check_iters: int = 50,
                  **kwargs) -> None:
         for fixed in ('teacher_trainable', 'teacher_norm_eval'):
             if fixed in kwargs:
@@ -170,10 +272,13 @@ class SegmentationDistill(SingleTeacherDistill):
         load_teacher_checkpoint(self.teacher, teacher_ckpt, teacher_ckpt_strict)
         self.teacher.eval()
         self._teacher_parts = teacher_parts_to_run(self.teacher, self.distiller.teacher_recorders.recorders)
-        register_unwrapped_state_dict_hooks(self)
+        self._student_parts = teacher_parts_to_run(self.student, self.distiller.student_recorders.recorders)
+        self._register_unwrapped_state_dict_hook()
+        self._silent_check = SilentDistillationCheck(type(self).__name__, silent_check_iters)
 
     def _check_compatible(self) -> None:
         check_teacher_compatible(self.student, self.teacher)
+        check_data_preprocessor(self, self.student)
 
     # ---------------------------------------------------------------- forward
     def train(self, mode: bool = True):
@@ -185,35 +290,19 @@ class SegmentationDistill(SingleTeacherDistill):
     @torch.no_grad()
     def teacher_forward(self, inputs: torch.Tensor, data_samples: Optional[List] = None) -> None:
         """Run the teacher as far as its recorders need (see the class docstring)."""
-        teacher = self.teacher
-        parts = self._teacher_parts
-        if parts is None and not hasattr(teacher, 'extract_feat'):
-            teacher(inputs, data_samples, mode='tensor')  # not an mmseg EncoderDecoder
-            return
-        if parts is not None and not parts:
-            return
-        if parts == {'backbone'}:
-            teacher.backbone(inputs)
-            return
-        feats = teacher.extract_feat(inputs)
-        if parts is None or 'decode_head' in parts:
-            heads = teacher.decode_head
-            if isinstance(heads, torch.nn.ModuleList):  # CascadeEncoderDecoder
-                out = heads[0](feats)
-                for head in heads[1:]:
-                    out = head(feats, out)
-            else:
-                heads(feats)
-        if (parts is None or 'auxiliary_head' in parts) and getattr(teacher, 'with_auxiliary_head', False):
-            heads = teacher.auxiliary_head
-            for head in (heads if isinstance(heads, torch.nn.ModuleList) else [heads]):
-                head(feats)
+        forward_parts(self.teacher, inputs, data_samples, self._teacher_parts)
 
     def student_losses(self, inputs: torch.Tensor, data_samples: Optional[List]) -> Dict:
-        """Student forward under the student recorders; returns its own losses if they are used."""
+        """Student forward under the student recorders; returns its own losses if they are used.
+
+        With ``calculate_student_loss=False`` the student runs only as far as its recorders need (like the
+        teacher), never ``mode='loss'``: its decode/auxiliary losses are neither computed nor needed.
+        """
         with self.distiller.student_recorders, self.distiller.deliveries:
-            student_losses = self.student(inputs, data_samples, mode='loss')
-        return add_prefix(student_losses, 'student') if self.calculate_student_loss else {}
+            if self.calculate_student_loss:
+                return add_prefix(self.student(inputs, data_samples, mode='loss'), 'student')
+            forward_parts(self.student, inputs, data_samples, self._student_parts)
+        return {}
 
     def loss(self, batch_inputs: torch.Tensor, data_samples: Optional[List] = None) -> Dict:
         """Teacher forward (recorded), student forward (recorded, with its losses), distill losses."""
@@ -225,5 +314,19 @@ class SegmentationDistill(SingleTeacherDistill):
         if not self.distillation_stopped:
             if hasattr(self.distiller, 'set_batch'):
                 self.distiller.set_batch(batch_inputs, data_samples)
-            losses.update(add_prefix(self.distiller.compute_distill_losses(), 'distill'))
+            distill_losses = self.distiller.compute_distill_losses()
+            if not self._silent_check.done:
+                self._silent_check.update(distill_losses, self.distiller.distill_losses, *self._mask_stats())
+            losses.update(add_prefix(distill_losses, 'distill'))
         return losses
+
+    def _mask_stats(self):
+        """Kept fractions of the distiller's masking connectors this step, and which losses use each."""
+        masks, users = {}, {}
+        connectors = getattr(self.distiller, 'connectors', {})
+        for name, connector in connectors.items():
+            if getattr(connector, 'kept_fraction', None) is not None:
+                masks[name] = connector.kept_fraction
+                users[name] = [loss for loss, mapping in self.distiller.loss_forward_mappings.items()
+                               if any(rec.get('connector') == name for rec in mapping.values())]
+        return masks, users

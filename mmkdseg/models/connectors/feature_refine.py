@@ -136,6 +136,9 @@ class FeatureRefineConnector(BaseConnector):
         self._memo = None  # (weakref to the input, its _version, the mask)
         #: how many masks were computed (not served from the memo); for tests and inspection
         self.num_computed = 0
+        #: fraction of pixels the last computed mask kept (0-dim tensor; read by the algorithm's
+        #: :class:`~mmkdseg.models.algorithms.silent_check.SilentDistillationCheck`)
+        self.kept_fraction = None
 
     def forward_train(self, feature: torch.Tensor) -> torch.Tensor:
         if not isinstance(feature, torch.Tensor) or feature.dim() != 4:
@@ -148,6 +151,7 @@ class FeatureRefineConnector(BaseConnector):
         mask = feature_refine_mask(feature, self.saliency, self.threshold, self.keep_ratio, self.tau)
         self._memo = (weakref.ref(feature), feature._version, mask)
         self.num_computed += 1
+        self.kept_fraction = mask.mean()
         return mask
 
     def __getstate__(self):  # weak references cannot be pickled; the memo is per step anyway

@@ -22,7 +22,7 @@ from typing import Optional, Tuple
 import torch
 import torch.nn.functional as F
 
-from .utils import align_spatial, check_policy, resize_labels, valid_mask
+from .utils import align_spatial, check_labels, check_policy, resize_labels, valid_mask
 
 #: How pixels are assigned to classes for the centers.
 ASSIGNMENTS = ('gt', 'teacher')
@@ -81,11 +81,7 @@ def prepare_refined(preds_S: torch.Tensor, preds_T: torch.Tensor, gt_sem_seg: Op
             raise ValueError(f"{name}: assign='gt' needs gt_sem_seg (map it with from_data='gt_sem_seg'), "
                              f"or use assign='teacher'")
         classes = resize_labels(gt_sem_seg, (h, w)).to(preds_S.device)
-        bad = valid & ((classes < 0) | (classes >= c))
-        if bool(bad.any()):
-            raise ValueError(f'{name}: gt_sem_seg has labels {sorted(set(classes[bad].tolist()))[:5]} '
-                             f'outside [0, {c}) that are not ignore_index={ignore_index}; the outputs '
-                             f'have {c} classes')
+        check_labels(classes, valid, c, ignore_index, f'{name} (the outputs have {c} classes)')
     else:
         classes = preds_T.argmax(dim=1)
     used = valid

@@ -1,5 +1,5 @@
 """Intra-class feature variation distillation (IFVD, Wang et al. 2020; the baseline of METHODS.md §6)."""
-from typing import Tuple
+from typing import Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -7,11 +7,12 @@ from mmrazor.registry import MODELS
 from torch import nn
 
 from .class_centers import class_centers
-from .utils import align_spatial, check_policy, resize_labels
+from .utils import align_spatial, check_labels, check_policy, resize_labels
 
 
 def class_center_cosine(feats: torch.Tensor, labels: torch.Tensor, ignore_index: int = 255,
-                        eps: float = 1e-8) -> Tuple[torch.Tensor, torch.Tensor]:
+                        eps: float = 1e-8, num_classes: Optional[int] = None,
+                        name: str = 'class_center_cosine') -> Tuple[torch.Tensor, torch.Tensor]:
     """Cosine similarity of every pixel's feature to the center of its class in the same image.
 
     The center of class ``k`` in image ``b`` is the mean feature over the pixels of ``b`` labelled ``k``
@@ -20,7 +21,9 @@ def class_center_cosine(feats: torch.Tensor, labels: torch.Tensor, ignore_index:
 
     Args:
         feats: ``(B, K, h, w)`` features.
-        labels: ``(B, H, W)`` integer labels.
+        labels: ``(B, H, W)`` integer labels: ``ignore_index`` or in ``[0, num_classes)`` (a negative
+            label, or one ``>= num_classes`` when that is given, raises ``ValueError``).
+        num_classes: number of classes (None: only negative labels are refused).
 
     Returns:
         ``(cos, valid)``: ``(B, h, w)`` similarities (0 where not valid) and the ``(B, h, w)`` bool mask
@@ -29,6 +32,7 @@ def class_center_cosine(feats: torch.Tensor, labels: torch.Tensor, ignore_index:
     b, k, h, w = feats.shape
     lab = resize_labels(labels, (h, w)).to(feats.device)
     valid = lab != ignore_index
+    check_labels(lab, valid, num_classes, ignore_index, name)
     num_classes = int(lab[valid].max()) + 1 if bool(valid.any()) else 1
     x = feats.flatten(2)  # (B, K, N)
     centers, _ = class_centers(x, lab.flatten(1), valid.flatten(1), num_classes)  # (B, classes, K)
@@ -61,11 +65,15 @@ class IFVDLoss(nn.Module):
         ignore_index (int): Label excluded everywhere. Defaults to 255.
         resize (str): ``'teacher_to_student'`` (default), ``'student_to_teacher'`` or ``'none'``.
         eps (float): ``eps`` of the cosine similarity. Defaults to 1e-8.
+        num_classes (int, optional): Number of classes; labels that are neither ``ignore_index`` nor in
+            ``[0, num_classes)`` raise ``ValueError`` (negative labels always do).
     """
 
     def __init__(self, loss_weight: float = 200.0, ignore_index: int = 255,
-                 resize: str = 'teacher_to_student', eps: float = 1e-8) -> None:
+                 resize: str = 'teacher_to_student', eps: float = 1e-8,
+                 num_classes: Optional[int] = None) -> None:
         super().__init__()
+        self.num_classes = num_classes
         self.loss_weight = loss_weight
         self.ignore_index = ignore_index
         self.resize = check_policy(resize)
@@ -82,8 +90,9 @@ class IFVDLoss(nn.Module):
         if gt_sem_seg.shape[0] != preds_S.shape[0]:
             raise ValueError(f'{name}: labels have batch size {gt_sem_seg.shape[0]} but the features '
                              f'have {preds_S.shape[0]}')
-        cos_S, valid = class_center_cosine(preds_S, gt_sem_seg, self.ignore_index, self.eps)
-        cos_T, _ = class_center_cosine(preds_T, gt_sem_seg, self.ignore_index, self.eps)
+        cos_S, valid = class_center_cosine(preds_S, gt_sem_seg, self.ignore_index, self.eps, self.num_classes,
+                                           name)
+        cos_T, _ = class_center_cosine(preds_T, gt_sem_seg, self.ignore_index, self.eps, self.num_classes, name)
         sq = (cos_S - cos_T)[valid].pow(2)
         loss = sq.sum() / max(sq.numel(), 1)
         return self.loss_weight * loss

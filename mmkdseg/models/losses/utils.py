@@ -61,3 +61,20 @@ def valid_mask(gt: Optional[torch.Tensor], shape, ignore_index: int, device) -> 
     if gt.shape[0] != b:
         raise ValueError(f'labels have batch size {gt.shape[0]} but the maps have {b}')
     return (resize_labels(gt, (h, w)) != ignore_index).float().to(device)
+
+
+def check_labels(labels: torch.Tensor, valid: torch.Tensor, num_classes: Optional[int], ignore_index: int,
+                 name: str) -> None:
+    """Raise ``ValueError`` naming ``name`` if a non-ignored label is negative or not below ``num_classes``.
+
+    Args:
+        labels: integer labels of any shape; ``valid`` the bool mask of the non-ignored ones.
+        num_classes: number of classes, or None (then only negative labels are refused).
+    """
+    bad = valid & (labels < 0)
+    if num_classes is not None:
+        bad = bad | (valid & (labels >= num_classes))
+    if bool(bad.any()):
+        allowed = f'[0, {num_classes})' if num_classes is not None else 'the non-negative integers'
+        raise ValueError(f'{name}: gt_sem_seg has labels {sorted(set(labels[bad].tolist()))[:5]} outside '
+                         f'{allowed} that are not ignore_index={ignore_index}')
