@@ -208,7 +208,7 @@ def test_padding_is_excluded_from_mixed_pseudo_labels(model):
     inputs, samples = batch(b_l=1, b_u=2)
     samples[1].set_metainfo(dict(padding_size=(0, SIZE // 2, 0, 0)))  # right half of u0 is padding
     calls = {}
-    model.mask_generator = lambda n, size, device=None: torch.zeros(n, 1, *size)  # no pasting
+    model.mask_generator = lambda n, size, device=None, generator=None: torch.zeros(n, 1, *size)  # no pasting
     spy(model.loss_cutmix, calls, 'cutmix')
     try:
         model.loss(inputs, samples)
@@ -273,7 +273,7 @@ for i in range(4):
                         ori_shape=(size, size)))
     samples.append(s)
 before = [p.detach().clone() for p in params]
-torch.manual_seed(1)  # the same CutMix boxes in every process
+torch.manual_seed(1)  # (the CutMix boxes come from cutmix_rng_state, drawn alike in every process above)
 model.train_step(dict(inputs=imgs, data_samples=samples), OptimWrapper(torch.optim.SGD(params, lr=1.0)))
 if not distributed or dist.get_rank() == 0:
     torch.save([b - p.detach() for b, p in zip(before, params)], out)  # = lr x (averaged) gradient

@@ -4,7 +4,7 @@ from typing import Callable, Union
 
 from mmengine.config import Config
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
+from mmengine.model import BaseTTAModel, is_model_wrapper
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model, get_state_dict
@@ -50,9 +50,11 @@ class CheckedRunner(Runner):
         if not isinstance(state, dict):
             raise TypeError(f'checkpoint {filename!r} holds a {type(state).__name__}, not a state dict')
         revised = revise_state_dict_keys(state, revise_keys)
+        # mmengine's loader also unwraps a test-time-augmentation model (tools/test.py --tta)
+        target = model.module if isinstance(model, BaseTTAModel) else model
         try:
-            unexpected = check_state_dict_covers(model, revised, f'checkpoint {filename!r}',
-                                                 model_keys=get_state_dict(model))
+            unexpected = check_state_dict_covers(target, revised, f'checkpoint {filename!r}',
+                                                 model_keys=get_state_dict(target))
         except Exception as e:
             if not self.allow_partial_checkpoint:
                 raise

@@ -16,7 +16,7 @@ Design
   with ``i+1 mod B_u``), so ``B_u`` mixed images come from ``B_u`` originals and every original is
   used twice (as base and as pasted source). A :class:`~mmkdseg.models.task_modules.BoxMaskGenerator`
   draws one box mask per pair at input resolution (from a generator seeded per step and kept in the
-  ``cutmix_rng_state`` buffer, so a resumed run draws the same boxes);
+  ``cutmix_rng_state`` buffer, so a resumed run draws the same boxes; the same on every process);
   :func:`~mmkdseg.models.task_modules.cutmix` applies
   it to the normalised images and — identically — to each teacher's logits of the two originals
   (bilinearly upsampled to input resolution), and to the pairs' padding masks.
@@ -271,7 +271,7 @@ class MultiGranularityDistill(BaseAlgorithm):
         if use_unlabeled:
             partner = torch.roll(torch.arange(b_u, device=inputs.device), shifts=-1)
             mask = self.mask_generator(b_u, size, device=inputs.device,
-                                       generator=resumable_generator(self.cutmix_rng_state))
+                                       generator=resumable_generator(self.cutmix_rng_state, per_rank=False))
             x_mix = cutmix(x_u, x_u[partner], mask)
             valid_u = valid_region(samples_u, size, inputs.device)
             valid_mix = cutmix(valid_u, valid_u[partner], mask)

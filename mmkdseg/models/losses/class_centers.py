@@ -81,7 +81,7 @@ def prepare_refined(preds_S: torch.Tensor, preds_T: torch.Tensor, gt_sem_seg: Op
             raise ValueError(f"{name}: assign='gt' needs gt_sem_seg (map it with from_data='gt_sem_seg'), "
                              f"or use assign='teacher'")
         classes = resize_labels(gt_sem_seg, (h, w)).to(preds_S.device)
-        check_labels(classes, valid, c, ignore_index, f'{name} (the outputs have {c} classes)')
+        check_labels(classes, valid, c, ignore_index, name)
     else:
         classes = preds_T.argmax(dim=1)
     used = valid
