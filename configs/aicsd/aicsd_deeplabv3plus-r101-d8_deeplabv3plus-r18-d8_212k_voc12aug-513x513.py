@@ -2,7 +2,7 @@
 # AICSD 70.03 with a 77.85 mIoU teacher): DeepLabV3+ R101 -> DeepLabV3+ R18, 513x513 crops, batch 6,
 # 120 epochs (../_base_/schedules/voc12aug_120e_1xb6.py).
 #   total = alpha * (CE + w_ICSD * ICSD) + (1 - alpha) * 10 * KD,   alpha = iteration / max_iters
-# Pixel-wise KD: tau 1, weight 10. The ICSD weight is the one tuned on SynTex (not tuned on VOC).
+# Pixel-wise KD: tau 1, weight 10. ICSD weight 50: an earlier SynTex choice (SynTex now uses 5), not tuned on VOC.
 # Differences from the authors' code, all deliberate: mmseg's DeepLabV3+ definitions (output stride 8, with
 # the FCN auxiliary head, whose CE is scheduled with the decode CE); the fixes listed in docs/methods/aicsd.md (softmax
 # over all positions, KL in log space, any number of classes, alpha within [0, 1], frozen teacher).
