@@ -35,7 +35,7 @@ setup(
     long_description=open(osp.join(HERE, 'README.md')).read(),
     long_description_content_type='text/markdown',
     license='Apache License 2.0',
-    python_requires='>=3.8',
+    python_requires='>=3.9',
     packages=find_packages(exclude=('tests', 'tests.*', 'configs', 'tools', 'benchmarks')),
     include_package_data=True,
     install_requires=(parse_requirements('torch') + parse_requirements('mmcv')

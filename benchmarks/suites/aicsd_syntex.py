@@ -1,4 +1,4 @@
-# AICSD (METHODS.md §4) on SynTex: ICSD alone, KD + ICSD (constant weights), AICSD (KD + ICSD with Adaptive
+# AICSD (docs/methods/aicsd.md) on SynTex: ICSD alone, KD + ICSD (constant weights), AICSD (KD + ICSD with Adaptive
 # Loss Weighting), against the baseline student, pixel-wise KD and the IFVD baseline (mean of 3 seeds).
 #   python tools/benchmark.py benchmarks/suites/aicsd_syntex.py --seeds 0 1 2
 name = 'aicsd_syntex'

@@ -1,4 +1,4 @@
-# FRKDNet ablation (METHODS.md §5; the paper's Table 1 rows) on SynTex, mean ± std over 3 seeds:
+# FRKDNet ablation (docs/methods/frkd.md; the paper's Table 1 rows) on SynTex, mean ± std over 3 seeds:
 #   python tools/benchmark.py benchmarks/suites/frkd_syntex.py --seeds 0 1 2
 # Rows (every distillation row also has the student's own CE losses, L_cls):
 #   student  L_cls only (the shared baseline run)

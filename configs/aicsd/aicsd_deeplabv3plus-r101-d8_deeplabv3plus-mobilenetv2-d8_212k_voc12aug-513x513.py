@@ -1,4 +1,4 @@
-# AICSD on Pascal VOC 2012 aug, the paper's protocol (METHODS.md §4; published: MobileNetV2 63.92 -> AICSD
+# AICSD on Pascal VOC 2012 aug, the paper's protocol (docs/methods/aicsd.md; published: MobileNetV2 63.92 -> AICSD
 # 68.05 with a 77.85 mIoU teacher): DeepLabV3+ R101 -> DeepLabV3+ MobileNetV2. Everything as in the R18
 # config (teacher, losses, Adaptive Loss Weighting, 513x513 crops, 120 epochs) except the student:
 # DeepLabV3+ MobileNetV2 as mmseg's model zoo defines it (mobilenet-v2-d8_deeplabv3plus: output stride 8,

@@ -1,11 +1,6 @@
-# AICSD = KD + ICSD + Adaptive Loss Weighting (METHODS.md §4): the teacher's influence decays over training,
-#   total = alpha * (CE + ICSD) + (1 - alpha) * KD,   alpha = iteration / max_iters in [0, 1],
-# with the weights of ./kd-icsd_*.py as the end points (CE 1 and aux CE 0.4, ICSD w, KD 10). It is one
-# configuration of the general LossWeightScheduleHook; the student's own CE losses are scheduled too.
-# Linear (the paper's alpha) was kept after screening cosine, a CE end weight of 10, CE held at 1, alpha
-# reaching 1 at half training and a KD start weight of 1 on two unreported seeds (numbers in
-# benchmarks/suites/aicsd_syntex.py); none was better on both seeds. Neither was a KD start weight of 3 or 20,
-# KD tau 4, doubled CE/ICSD end weights, or only KD decaying (second screen, same seeds).
+# AICSD = KD + ICSD + Adaptive Loss Weighting: total = alpha * (CE + ICSD) + (1 - alpha) * KD, alpha = iter / max_iters,
+# with the weights of ./kd-icsd_*.py as end points (CE 1, aux CE 0.4, ICSD w, KD 10), on SynTex.
+# Schedule screens and decisions: docs/methods/aicsd.md
 _base_ = ['./kd-icsd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py']
 custom_hooks = [
     dict(

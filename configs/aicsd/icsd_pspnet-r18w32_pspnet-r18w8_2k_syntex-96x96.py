@@ -1,13 +1,11 @@
 # Inter-Class Similarity Distillation (ICSD, the loss of AICSD) alone: the embedded teacher -> the
 # embedded student, SynTex. Per image and class, softmax of the logits over all positions; C x C matrix of
-# KL divergences between classes, rows L2-normalised; loss = weight * MSE(M_S, M_T). See METHODS.md §4.
+# KL divergences between classes, rows L2-normalised; loss = weight * MSE(M_S, M_T). See docs/methods/aicsd.md.
 _base_ = [
     '../_base_/models/syntex_pspnet.py', '../_base_/datasets/syntex.py',
     '../_base_/default_runtime.py', '../_base_/schedules/syntex_2k.py'
 ]
-# ICSD weight 5 on SynTex: chosen on seed 100 (not a reported seed) with the AICSD config, weight 1 -> 57.13,
-# 5 -> 57.22 mIoU (baseline student 55.90). Weight 50 (picked earlier with KD + ICSD on one run) made every
-# ICSD row 12-14 mIoU worse than the student over seeds 0-2 (ICSD 39.76, KD + ICSD 41.62, AICSD 53.63).
+# ICSD weight 5 on SynTex, chosen on seed 100 (not a reported seed); how: docs/methods/aicsd.md
 icsd_weight = 5.0
 teacher_ckpt = 'checkpoints/syntex/teacher_pspnet_r18-w32.pth'
 model = dict(

@@ -1,4 +1,4 @@
-# FRKDNet (Jiang et al. 2023; METHODS.md §5), paper protocol on Cityscapes: DeepLabV3+ R101 -> DeepLabV3+ R18
+# FRKDNet (Jiang et al. 2023; docs/methods/frkd.md), paper protocol on Cityscapes: DeepLabV3+ R101 -> DeepLabV3+ R18
 # (published, val: student 72.08 -> +refine 74.33 -> +L_inter 75.61 -> full 76.53, teacher 77.76).
 # mmseg's Cityscapes pipeline (512x1024 crops) and 40k schedule, batch 8 (4 GPUs x 2 images):
 #   tools/dist_train.sh configs/frkd/frkd_deeplabv3plus-r101-d8_deeplabv3plus-r18-d8_40k_cityscapes-512x1024.py 4

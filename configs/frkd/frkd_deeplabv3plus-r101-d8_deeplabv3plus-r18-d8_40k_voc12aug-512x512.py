@@ -1,4 +1,4 @@
-# FRKDNet (Jiang et al. 2023; METHODS.md §5), paper protocol on Pascal VOC 2012 aug: DeepLabV3+ R101 ->
+# FRKDNet (Jiang et al. 2023; docs/methods/frkd.md), paper protocol on Pascal VOC 2012 aug: DeepLabV3+ R101 ->
 # DeepLabV3+ R18 (published, val: 74.19 mIoU, +2.04 over the student).
 # mmseg's VOC12aug pipeline (512x512 crops, train + aug) and 40k schedule, batch 16 (4 GPUs x 4 images):
 #   tools/dist_train.sh configs/frkd/frkd_deeplabv3plus-r101-d8_deeplabv3plus-r18-d8_40k_voc12aug-512x512.py 4

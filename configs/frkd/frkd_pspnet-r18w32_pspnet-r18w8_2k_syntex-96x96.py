@@ -1,23 +1,6 @@
-# FRKDNet (Jiang et al. 2023; METHODS.md §5), the full method: the embedded teacher -> the embedded
-# student on SynTex. Ablation row "full" of benchmarks/suites/frkd_syntex.py.
-#   refine  FeatureRefineConnector: 0/1 mask from the teacher's class probabilities, computed once per
-#           step and applied to the teacher's and the student's logits by every loss below
-#   L = L_cls (the student's own CE losses)
-#     + kd_scale * pixel KD on refined logits                   (RefinedPixelWiseKDLoss)
-#     + gamma * (L_inter + L_intra)                             (FRKDInterClassLoss, FRKDIntraClassLoss)
-#     + sim_weight * L_sim                                      (FRKDSimilarityLoss, class-center cosines)
-# kd_scale = 10 is the weight pixel KD carries on SynTex (configs/kd); gamma is the paper's balance factor
-# relative to L_cls, as published (not multiplied by kd_scale). Centers, distances and similarities are
-# measured on class probabilities (space='softmax'), not on logits as the paper describes.
-# Seed-0 runs that led here (baseline student 46.12, pixel KD 54.32 at seed 0):
-#   - raw logit distances, every term x10 like pixel KD: the teacher's larger logit scale made L_inter
-#     ~20, L_intra ~7 at the start and the student collapsed: 17.6 mIoU;
-#   - logit distances divided by their mean (normalize=True), x10: the untrained student's near-zero mean
-#     distance blew the gradients up at iteration ~100 (loss 28 -> 123) and the student died: 9.1
-#     (normalize='teacher', dividing both by the teacher's mean, keeps the gradient bounded; not trained);
-#   - probabilities (bounded, <= sqrt(2); no normalisation needed), x10: 47.2 (L_inter + L_intra + L_sim
-#     still ~7 at the start, 1.4 at the end, pulling against CE);
-#   - probabilities with the paper's weights (gamma 0.5, sim 0.5, no x10): 55.8 -> this config.
+# FRKDNet (Jiang et al. 2023), the full method on SynTex (ablation row "full" of benchmarks/suites/frkd_syntex.py):
+# L = L_cls + kd_scale * refined pixel KD + gamma * (L_inter + L_intra) + sim_weight * L_sim, on class probabilities.
+# Why probabilities and these weights (seed-0 runs): docs/methods/frkd.md
 _base_ = [
     '../_base_/models/syntex_pspnet.py', '../_base_/datasets/syntex.py',
     '../_base_/default_runtime.py', '../_base_/schedules/syntex_2k.py'

@@ -1,4 +1,4 @@
-# IFVD (intra-class feature variation distillation, the baseline of METHODS.md §6): the embedded teacher
+# IFVD (intra-class feature variation distillation, docs/methods/ifvd.md): the embedded teacher
 # -> the embedded student, SynTex. On the output of the PSP bottleneck (the features the classifier sees;
 # teacher 64 channels, student 16 — only per-pixel similarity maps are compared): per image and class, the
 # label-masked mean feature is the class center; map = cosine(feature, own class center);

@@ -2,7 +2,7 @@
 # the embedded teacher (256 channels) -> the embedded student (64 channels), SynTex.
 # Student layer4 -> 1x1 conv (64->256) -> random spatial mask (lambda=0.75) -> conv3x3-ReLU-conv3x3 (256)
 # -> alpha * sum((G - f_T)^2) / B. The connector is trained with the student and not exported.
-# alpha: see the note in configs/mgd/mgd-cwd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py.
+# alpha (3e-4 instead of the paper's 2e-5): see docs/methods/mgd.md.
 _base_ = [
     '../_base_/models/syntex_pspnet.py', '../_base_/datasets/syntex.py',
     '../_base_/default_runtime.py', '../_base_/schedules/syntex_2k.py'

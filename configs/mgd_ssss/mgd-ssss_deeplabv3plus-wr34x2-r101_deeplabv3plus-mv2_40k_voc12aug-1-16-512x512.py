@@ -1,4 +1,4 @@
-# MGD-SSSS (Qin et al., ECCV 2022; METHODS.md §3) on Pascal VOC 2012 aug, 1/16 partition (seed 0; 662 of
+# MGD-SSSS (Qin et al., ECCV 2022; docs/methods/mgd_ssss.md) on Pascal VOC 2012 aug, 1/16 partition (seed 0; 662 of
 # 10582 images labeled, the rest unlabeled): DeepLabV3+ wide (double-width ResNetV1c-34) + deep
 # (ResNetV1c-101) teachers -> DeepLabV3+ MobileNetV2 student. Published (Cityscapes 1/16): R18 +11.5
 # mIoU, MobileNetV2 +4.6 over supervised-only (deeplabv3plus_mv2-d8_4xb2-40k_voc12aug-1-16-512x512.py).

@@ -1,4 +1,4 @@
-# MGD-SSSS (Qin et al., ECCV 2022; METHODS.md §3) on Cityscapes, 1/16 partition (seed 0; 186 of
+# MGD-SSSS (Qin et al., ECCV 2022; docs/methods/mgd_ssss.md) on Cityscapes, 1/16 partition (seed 0; 186 of
 # 2975 images labeled, the rest unlabeled): DeepLabV3+ wide (double-width ResNetV1c-34) + deep
 # (ResNetV1c-101) teachers -> DeepLabV3+ ResNetV1c-18 student. Published (Cityscapes 1/16): R18 +11.5
 # mIoU, MobileNetV2 +4.6 over supervised-only

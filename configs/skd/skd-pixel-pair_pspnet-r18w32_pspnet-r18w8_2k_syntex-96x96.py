@@ -1,12 +1,6 @@
-# SKD, pixel-wise + pair-wise terms: the embedded teacher -> the embedded student, SynTex.
-# Pair-wise: node affinities of the PSP head's fused features (decode_head.bottleneck: the pyramid-pooled
-# context features the classifier reads, 16 student / 64 teacher channels at 12x12 = 1/8 resolution) -
-# the layer the authors' code distils (its "x_feat_after_psp"), recorded before its ReLU
-# (decode_head.bottleneck.bn): in the 16-channel student ~40% of the post-ReLU node vectors are zero and
-# the 1/||f|| of the normalisation made the student collapse (seed 0: 14.8 mIoU with weight 1, 9.1 with
-# weight 10, detached norm), see PairWiseAffinityLoss. At 12x12 every position is a node
-# (patch_size=1, N = 144); the paper's beta = 0.5 would leave a 2x2 grid of 4 nodes at this size.
-# The affinities are compared exactly without N x N matrices (PairWiseAffinityLoss, method='auto').
+# SKD, pixel-wise + pair-wise terms on SynTex: node affinities of the PSP head's fused features, recorded before
+# their ReLU (decode_head.bottleneck.bn), every 12x12 position a node (patch_size=1), compared exactly without
+# N x N matrices. Why pre-ReLU and why these settings: docs/methods/skd.md
 _base_ = './skd-pixel_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py'
 model = dict(
     distiller=dict(

@@ -1,4 +1,4 @@
-# FRKDNet (Jiang et al. 2023; METHODS.md §5) distiller for the paper-protocol configs, as the paper describes it:
+# FRKDNet (Jiang et al. 2023; docs/methods/frkd.md) distiller for the paper-protocol configs, as the paper describes it:
 # centers, distances and similarities on the logits (outputs before softmax), mmseg's 40k schedule.
 #   L = L_cls + kd_weight * refined pixel KD + gamma * (L_inter + L_intra) + sim_weight * L_sim
 # A leaf config adds the models (architecture / teacher / teacher_ckpt) and the dataset, and sets gamma (the

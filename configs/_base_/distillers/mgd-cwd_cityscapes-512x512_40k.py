@@ -1,4 +1,4 @@
-# MGD + CWD distiller of the MGD paper's segmentation protocol (Yang et al. 2022; METHODS.md §2, §6), shared by
+# MGD + CWD distiller of the MGD paper's segmentation protocol (Yang et al. 2022; docs/methods/mgd.md, docs/methods/cwd.md), shared by
 # configs/mgd/mgd-cwd_pspnet-r101_*_40k_cityscapes-512x512.py: Cityscapes, 512x512 crops, 40k iterations;
 # MGD on the last backbone stage (512 -> 2048 channels, lambda=0.75, alpha=2e-5) + CWD on the logits (tau=4,
 # weight 3), as in the authors' code, whose teacher is mmseg's PSPNet-R101. A leaf config adds the models

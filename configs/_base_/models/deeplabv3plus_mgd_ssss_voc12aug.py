@@ -1,4 +1,4 @@
-# MGD-SSSS paper models (Qin et al., ECCV 2022; METHODS.md §3), mmseg DeepLabV3+ (output stride 8) on
+# MGD-SSSS paper models (Qin et al., ECCV 2022; docs/methods/mgd_ssss.md), mmseg DeepLabV3+ (output stride 8) on
 # Pascal VOC 2012 aug (21 classes):
 #   teacher_wide_model  ResNetV1c-34 at double width (stem and first stage 128 channels, last stage 1024),
 #                       the paper's WideResNet-34-2 teacher. No ImageNet weights exist in the OpenMMLab

@@ -1,4 +1,4 @@
-"""``MultiGranularityDistill``: MGD-SSSS (Qin et al., ECCV 2022; METHODS.md §3) on mmseg segmentors.
+"""``MultiGranularityDistill``: MGD-SSSS (Qin et al., ECCV 2022; docs/methods/mgd_ssss.md) on mmseg segmentors.
 
 Semi-supervised distillation from two structurally complementary, frozen teachers — a *wide* one (T_W)
 and a *deep* one (T_D), both trained on the labeled split — into a light student, using labeled and

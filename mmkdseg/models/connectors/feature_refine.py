@@ -1,4 +1,4 @@
-"""FRKDNet's feature-refine module (METHODS.md §5): which pixels of the teacher's output carry knowledge.
+"""FRKDNet's feature-refine module (docs/methods/frkd.md): which pixels of the teacher's output carry knowledge.
 
 The paper (Jiang et al., 2023; no public code) separates "foreground knowledge" from "background noise"
 in the teacher's output: per pixel, a saliency is computed from the teacher's class probabilities and the

@@ -1,4 +1,4 @@
-"""The masked-generation connector of Masked Generative Distillation (MGD, METHODS.md §2)."""
+"""The masked-generation connector of Masked Generative Distillation (MGD, docs/methods/mgd.md)."""
 from typing import Dict, Optional
 
 import torch

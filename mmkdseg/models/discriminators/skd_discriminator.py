@@ -41,7 +41,7 @@ class SelfAttention(nn.Module):
 
 @MODELS.register_module()
 class SKDDiscriminator(BaseModule):
-    """Critic of segmentation maps for holistic distillation (SKD, METHODS.md §1).
+    """Critic of segmentation maps for holistic distillation (SKD, docs/methods/skd.md).
 
     Input: ``maps`` (B, C, h, w) — logits, turned into the critic's input by ``input_transform``
     (``'softmax'`` over classes, default, or ``'none'``) — and, if ``image_channels > 0``, the image

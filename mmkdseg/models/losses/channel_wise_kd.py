@@ -1,4 +1,4 @@
-"""Channel-wise distillation (CWD, Shu et al., ICCV 2021; METHODS.md §6)."""
+"""Channel-wise distillation (CWD, Shu et al., ICCV 2021; docs/methods/cwd.md)."""
 import torch
 import torch.nn.functional as F
 from mmrazor.registry import MODELS

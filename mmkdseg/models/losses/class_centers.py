@@ -1,4 +1,4 @@
-"""Class centers of refined segmentation outputs — the shared part of FRKDNet's losses (METHODS.md §5).
+"""Class centers of refined segmentation outputs — the shared part of FRKDNet's losses (docs/methods/frkd.md).
 
 FRKD's inter-class, intra-class and similarity losses all start the same way, implemented here once:
 

@@ -1,4 +1,4 @@
-"""FRKDNet's similarity-matrix term (METHODS.md §5): inner-product similarity matrices matched by MSE."""
+"""FRKDNet's similarity-matrix term (docs/methods/frkd.md): inner-product similarity matrices matched by MSE."""
 from typing import Optional
 
 import torch

@@ -1,4 +1,4 @@
-"""Region-level content-aware loss of MGD-SSSS (METHODS.md §3)."""
+"""Region-level content-aware loss of MGD-SSSS (docs/methods/mgd_ssss.md)."""
 import torch
 import torch.nn.functional as F
 from mmrazor.registry import MODELS

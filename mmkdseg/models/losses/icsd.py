@@ -1,4 +1,4 @@
-"""Inter-Class Similarity Distillation (ICSD, the loss of AICSD; METHODS.md §4)."""
+"""Inter-Class Similarity Distillation (ICSD, the loss of AICSD; docs/methods/aicsd.md)."""
 import torch
 import torch.nn.functional as F
 from mmrazor.registry import MODELS
@@ -32,7 +32,7 @@ def class_kl_matrix(logits: torch.Tensor, tau: float = 1.0) -> torch.Tensor:
 
 @MODELS.register_module()
 class ICSDLoss(nn.Module):
-    """Inter-class similarity distillation: match the teacher's inter-class KL matrix (METHODS.md §4).
+    """Inter-class similarity distillation: match the teacher's inter-class KL matrix (docs/methods/aicsd.md).
 
     For every image, each class's logit map becomes a distribution over all positions
     (``softmax(z_c / τ)`` over h·w), ``M_ij = KL(P_i ‖ P_j)`` for all class pairs (:func:`class_kl_matrix`),

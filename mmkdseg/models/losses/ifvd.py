@@ -1,4 +1,4 @@
-"""Intra-class feature variation distillation (IFVD, Wang et al. 2020; the baseline of METHODS.md §6)."""
+"""Intra-class feature variation distillation (IFVD, Wang et al. 2020; docs/methods/ifvd.md)."""
 from typing import Optional, Tuple
 
 import torch
@@ -61,7 +61,7 @@ class IFVDLoss(nn.Module):
     batch without any valid pixel gives 0 (with a graph).
 
     Args:
-        loss_weight (float): Weight of the loss. Defaults to 200 (METHODS.md §6).
+        loss_weight (float): Weight of the loss. Defaults to 200 (docs/methods/ifvd.md).
         ignore_index (int): Label excluded everywhere. Defaults to 255.
         resize (str): ``'teacher_to_student'`` (default), ``'student_to_teacher'`` or ``'none'``.
         eps (float): ``eps`` of the cosine similarity. Defaults to 1e-8.

@@ -1,4 +1,4 @@
-"""FRKDNet's intra-class distance loss (METHODS.md §5)."""
+"""FRKDNet's intra-class distance loss (docs/methods/frkd.md)."""
 from typing import Optional
 
 import torch

@@ -1,4 +1,4 @@
-"""The loss of Masked Generative Distillation (MGD, Yang et al., ECCV 2022; METHODS.md §2)."""
+"""The loss of Masked Generative Distillation (MGD, Yang et al., ECCV 2022; docs/methods/mgd.md)."""
 import torch
 from mmrazor.registry import MODELS
 from torch import nn

@@ -76,7 +76,7 @@ class PairWiseAffinityLoss(nn.Module):
     the channel counts K_S and K_T may differ (affinities are N×N either way). When the spatial sizes
     differ, ``resize`` decides which map is bilinearly resized to the other's size first.
 
-    Computation (METHODS.md §1):
+    Computation (docs/methods/skd.md):
 
     1. **Nodes**: each map is pooled (``pool``: max as in the paper, or average) with a window of
        ``scale``·(H, W) (the paper's β; β=0.5 → a 2×2 grid of nodes) or of ``patch_size`` (fixed

@@ -13,7 +13,7 @@ REDUCTIONS = ('mean', 'sum_over_hw')
 
 @MODELS.register_module()
 class PixelWiseKDLoss(nn.Module):
-    """Per-pixel KL(σ_τ(z_T) ‖ σ_τ(z_S)) · τ² (METHODS.md §1, §6).
+    """Per-pixel KL(σ_τ(z_T) ‖ σ_τ(z_S)) · τ² (docs/methods/kd.md).
 
     Shapes: ``preds_S`` (B, C, h, w) student logits, ``preds_T`` (B, C, h', w') teacher logits,
     ``gt_sem_seg`` (B, H, W) labels (optional; resized to the logit size by nearest neighbour).

@@ -1,4 +1,4 @@
-"""Cross-entropy of the student against a teacher's arg-max pseudo labels (MGD-SSSS, METHODS.md §3)."""
+"""Cross-entropy of the student against a teacher's arg-max pseudo labels (MGD-SSSS, docs/methods/mgd_ssss.md)."""
 from typing import Optional
 
 import torch

@@ -1,4 +1,4 @@
-"""Pixel-wise KD on FRKDNet-refined outputs (the "+refine" row of the FRKD ablation, METHODS.md §5)."""
+"""Pixel-wise KD on FRKDNet-refined outputs (the "+refine" row of the FRKD ablation, docs/methods/frkd.md)."""
 from typing import Optional
 
 import torch

@@ -1,4 +1,4 @@
-"""Image-level semantic-sensitive loss of MGD-SSSS (METHODS.md §3)."""
+"""Image-level semantic-sensitive loss of MGD-SSSS (docs/methods/mgd_ssss.md)."""
 import torch
 from mmrazor.registry import MODELS
 from torch import nn

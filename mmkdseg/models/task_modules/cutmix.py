@@ -1,4 +1,4 @@
-"""CutMix with box masks for unlabeled image pairs (MGD-SSSS's pixel-level consistency, METHODS.md §3).
+"""CutMix with box masks for unlabeled image pairs (MGD-SSSS's pixel-level consistency, docs/methods/mgd_ssss.md).
 
 ``BoxMaskGenerator`` draws one binary mask per mixed image; :func:`cutmix` blends two tensors with it.
 The same mask is applied to the two source *images* (to build the student's input) and to the teachers'
