@@ -1,7 +1,7 @@
 # mmkdseg — the two commands of the README, and a few more.
 #   make demo    set up (first time ~35 min incl. the mmcv build), train teacher/student/distilled student
 #                on the embedded SynTex dataset, evaluate, print the table and save the picture grid
-#   make test    set up (with test requirements) and run the test suite
+#   make test    set up (with test requirements), lint (ruff) and run the test suite
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?= -n 2
@@ -18,6 +18,7 @@ demo: setup
 	@$(PY) tools/demo.py
 
 test: setup-tests
+	@$(VENV)/bin/ruff check .
 	@$(PY) -m pytest tests $(PYTEST_ARGS)
 
 clean:

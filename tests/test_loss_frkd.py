@@ -368,7 +368,8 @@ def test_errors_name_the_problem():
         FRKDIntraClassLoss(pixels='edges')
     with pytest.raises(ValueError, match="level='pixel' supports criterion='mse' only"):
         FRKDSimilarityLoss(level='pixel', criterion='l1')
-    with pytest.raises(ValueError, match=r"FRKDInterClassLoss: normalize='student' is not one of \('each', 'teacher'\)"):
+    with pytest.raises(ValueError,
+                       match=r"FRKDInterClassLoss: normalize='student' is not one of \('each', 'teacher'\)"):
         FRKDInterClassLoss(normalize='student')
     with pytest.raises(ValueError, match="normalize_by='all'"):
         RefinedPixelWiseKDLoss(normalize_by='all')

@@ -6,11 +6,13 @@ import os.path as osp
 import subprocess
 import sys
 
+import pytest
 from mmengine.config import Config
 
 from mmkdseg import testing
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+pytestmark = pytest.mark.distributed
 MGD = osp.join(REPO, 'configs', 'mgd_ssss', 'mgd-ssss_pspnet-r18w32-r101w16_pspnet-r18w8_2k_syntex-1-8-96x96.py')
 
 

@@ -1,15 +1,18 @@
-"""SKD with its adversarial critic through the real tools: exact resume, logs (2 processes: test_distributed_loading)."""
+"""SKD with its adversarial critic through the real tools: exact resume, logs (2 processes: see
+test_distributed_loading)."""
 import os
 import os.path as osp
 import subprocess
 import sys
 
+import pytest
 import torch
 from mmengine.config import Config
 
 from mmkdseg import testing
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+pytestmark = pytest.mark.subprocess
 SKD = osp.join(REPO, 'configs', 'skd', 'skd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py')
 DETERMINISTIC = {
     'train_dataloader.dataset.pipeline': [

@@ -19,7 +19,8 @@ For every (config, seed) it runs ``tools/train.py CONFIG --cfg-options randomnes
 ``WORK_DIR/<config name>[+<options hash>]/seedSEED`` and reads the final validation of that run. Runs are
 keyed by config, not by suite, so suites that share a config (the baseline student, say) share its runs.
 A finished run is reused while the config's full text and options are unchanged (a fingerprint is
-stored with it); otherwise, or with ``--rerun``, it is trained again. An interrupted run resumes. Runs are strictly sequential: two trainings on a small CPU
+stored with it); otherwise, or with ``--rerun``, it is trained again. An interrupted run resumes. Runs are
+strictly sequential: two trainings on a small CPU
 would slow each other down and distort the timings.
 
 Outputs in ``--out``: ``results.md``, ``results.json`` (everything, per seed and per class), ``results.png``
@@ -149,7 +150,8 @@ def run_one(label, config, extra, seed, work_dir, cfg_options, rerun):
     os.makedirs(work_dir, exist_ok=True)
     with open(started_fp, 'w') as f:
         f.write(fp + '\n')
-    proc = run_logged(train_cmd(config, work_dir, [f'randomness.seed={seed}'] + options, resume=resume), osp.join(work_dir, 'train.log'),
+    proc = run_logged(train_cmd(config, work_dir, [f'randomness.seed={seed}'] + options, resume=resume),
+                      osp.join(work_dir, 'train.log'),
                       f'{label} seed {seed}')
     stats = train_stats(work_dir)
     val = stats['val']
@@ -273,8 +275,8 @@ def replace_readme_blocks(name, block, root=None):
     """Rewrite the ``<!-- benchmark:NAME start/end -->`` block of every ``configs/*/README.md``; returns the files."""
     import glob
     import re
-    pattern = re.compile(rf'(<!-- benchmark:{re.escape(name)} start -->\n).*?(<!-- benchmark:{re.escape(name)} end -->)',
-                         re.S)
+    key = re.escape(name)
+    pattern = re.compile(rf'(<!-- benchmark:{key} start -->\n).*?(<!-- benchmark:{key} end -->)', re.S)
     changed = []
     for path in sorted(glob.glob(osp.join(root or REPO, 'configs', '*', 'README.md'))):
         with open(path) as f:
@@ -325,7 +327,15 @@ def leaderboard(results_root):
             if r['label'] == res['baseline'] or 'paired' not in r:
                 continue
             entries.append((res['name'], res['baseline'], r))
-    entries.sort(key=lambda e: -e[2]['paired']['mean'])
+    # a run shared by several suites (same config, options and seeds) is listed once, with every suite
+    merged = {}
+    for suite, base, r in entries:
+        key = (r['config'], tuple(r['seeds']), tuple(r['mIoU']))
+        if key in merged:
+            merged[key] = (merged[key][0] + ', ' + suite, base, merged[key][2])
+        else:
+            merged[key] = (suite, base, r)
+    entries = sorted(merged.values(), key=lambda e: -e[2]['paired']['mean'])
     lines = ['| suite | method | mIoU | Δ vs baseline [95% CI] | seeds ahead | verdict | gap closed | s/iter ratio |',
              '|---|---|---|---|---|---|---|---|']
     for suite, base, r in entries:
@@ -376,6 +386,9 @@ def main():
     start = time.time()
     if args.from_records:
         records = [r for r in load_records(out) if r['label'] in {run[0] for run in runs}]
+        if not osp.isdir(osp.join(out, 'runs')):  # records kept only inside results.json: one file per run
+            for record in records:
+                save_record(out, record)
         teacher_row = None
         if teacher and osp.isfile(osp.join(out, 'results.json')):
             with open(osp.join(out, 'results.json')) as f:

@@ -3,7 +3,8 @@
 name = 'skd_syntex'
 notes = ('SynTex val (300 images), PSPNet-R18-w32 teacher -> PSPNet-R18-w8 student, 2k iterations, batch 8, '
          '2 CPU cores. Rows are cumulative: +pixel = pixel-wise KD (tau 1, weight 10); +pair adds the pair-wise '
-         'affinity loss (weight 10) on the PSP head\'s fused features before their ReLU (every 12x12 position a node); +holistic adds the '
+         'affinity loss (weight 10) on the PSP head\'s fused features before their ReLU (every 12x12 position a '
+         'node); +holistic adds the '
          'WGAN-GP critic (lambda_adv 0.1) with its own Adam optimizer.')
 baseline = 'student'
 teacher = ('teacher', 'configs/syntex/pspnet_r18-w32-d8_1xb8-4k_syntex-96x96.py',
