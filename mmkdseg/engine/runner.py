@@ -4,11 +4,12 @@ from typing import Callable, Union
 
 from mmengine.config import Config
 from mmengine.logging import print_log
-from mmengine.model import BaseTTAModel, is_model_wrapper
+from mmengine.model import BaseTTAModel
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model, get_state_dict
 
+from ..utils.checks import unwrap
 from .checkpoint import check_state_dict_covers, describe_keys, revise_state_dict_keys
 
 __all__ = ['CheckedRunner', 'build_runner', 'PARTIAL_KEY']
@@ -45,7 +46,7 @@ class CheckedRunner(Runner):
                         strict: bool = False, revise_keys: list = [(r'^module.', '')]):
         checkpoint = _load_checkpoint(filename, map_location=map_location)
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
-        model = self.model.module if is_model_wrapper(self.model) else self.model
+        model = unwrap(self.model)
         state = checkpoint.get('state_dict', checkpoint)
         if not isinstance(state, dict):
             raise TypeError(f'checkpoint {filename!r} holds a {type(state).__name__}, not a state dict')

@@ -50,8 +50,8 @@ class StateDigestHook(Hook):
         import json
         import os.path as osp
         from mmengine.dist import get_rank
-        from mmengine.model import is_model_wrapper
         from mmengine.runner.checkpoint import get_state_dict
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        from mmkdseg.utils.checks import unwrap
+        model = unwrap(runner.model)
         with open(osp.join(runner.work_dir, f'state_rank{get_rank()}.json'), 'w') as f:
             json.dump(state_digest(get_state_dict(model)), f)

@@ -1,2 +1,3 @@
-"""Helpers of the command-line tools: config preparation (``config_utils``) and child-process runs
-(``run_utils``, used by ``tools/demo.py`` and ``tools/benchmark.py``)."""
+"""Shared helpers: argument checks and suggestions (``checks``), and the config preparation of the
+command-line tools (``config_utils``; ``run_utils`` runs them as child processes for ``tools/demo.py`` and
+``tools/benchmark.py``)."""

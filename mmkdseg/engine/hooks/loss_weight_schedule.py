@@ -1,5 +1,4 @@
 """``LossWeightScheduleHook``: schedule loss weights over training progress (AICSD's Adaptive Loss Weighting)."""
-import difflib
 import math
 from typing import Dict, List, Optional, Tuple
 
@@ -8,6 +7,8 @@ from mmengine.model import is_model_wrapper
 from mmengine.registry import HOOKS
 from mmengine.runner import IterBasedTrainLoop
 from torch import nn
+
+from ...utils.checks import closest
 
 #: Shapes of the schedule between ``start_value`` (progress 0) and ``end_value`` (progress 1).
 POLICIES = {
@@ -42,7 +43,7 @@ def resolve_attribute(model: nn.Module, path: str) -> Tuple[object, str]:
         where = '.'.join(parts[:i]) or '<model>'
         if not hasattr(obj, part):
             choices = _attributes(obj)
-            close = difflib.get_close_matches(part, choices, n=3, cutoff=0.4)
+            close = closest(part, choices, n=3)
             raise AttributeError(
                 f'loss-weight path {path!r}: {where} ({type(obj).__name__}) has no attribute {part!r}. '
                 f'It has: {choices}' + (f'; closest: {close}' if close else ''))

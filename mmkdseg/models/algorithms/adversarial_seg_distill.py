@@ -3,21 +3,16 @@ import contextlib
 from typing import Dict, Optional, Tuple, Union
 
 import torch
-from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmrazor.registry import MODELS
 from torch import nn
 
+from ...utils.checks import unwrap
 from ..losses.utils import align_spatial, check_policy
 from .seg_distill import SegmentationDistill, new_rng_state, resumable_generator
 
 #: Keys of the optimizer-wrapper dict this algorithm needs (the submodule names it optimises).
 STUDENT_KEY, CRITIC_KEY = 'architecture', 'discriminator'
-
-
-def unwrap(module: nn.Module) -> nn.Module:
-    """The module inside a (distributed) model wrapper, or the module itself."""
-    return module.module if is_model_wrapper(module) else module
 
 
 @contextlib.contextmanager

@@ -46,7 +46,6 @@ Design
   ``requires_grad=False`` and **eval mode for every teacher module whatever ``train()`` is called with**
   (the reference code left its teachers in train mode, so their batch-norm statistics drifted).
 """
-import difflib
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
@@ -58,6 +57,7 @@ from mmrazor.models.utils import add_prefix
 from mmrazor.registry import MODELS, TASK_UTILS
 from torch import nn
 
+from ...utils.checks import closest
 from ..task_modules.cutmix import cutmix
 from .silent_check import SilentDistillationCheck
 from .seg_distill import (check_data_preprocessor, check_teacher_ckpt, check_teacher_compatible,
@@ -78,7 +78,7 @@ def _check_segmentor(model: nn.Module, role: str) -> None:
 def _feature_recorder(model: nn.Module, source: str, role: str) -> ModuleOutputsRecorder:
     names = [n for n, _ in model.named_modules() if n]
     if source not in names:
-        close = difflib.get_close_matches(source, names, n=5, cutoff=0.4)
+        close = closest(source, names)
         raise ValueError(f'MultiGranularityDistill: {role} feature source {source!r} is not a module of the '
                          f'{role}. Closest names: {close or "none"}')
     recorder = ModuleOutputsRecorder(source)

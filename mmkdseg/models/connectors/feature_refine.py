@@ -45,6 +45,7 @@ import torch
 import torch.nn.functional as F
 from mmrazor.models.architectures.connectors.base_connector import BaseConnector
 from mmrazor.registry import MODELS
+from ...utils.checks import check_choice
 
 #: Pixel saliencies the refine mask can be computed from.
 SALIENCIES = ('contribution', 'entropy')
@@ -52,8 +53,7 @@ SALIENCIES = ('contribution', 'entropy')
 
 def _check_refine_args(saliency: str, threshold: Optional[float], keep_ratio: Optional[float],
                        tau: float, name: str) -> None:
-    if saliency not in SALIENCIES:
-        raise ValueError(f'{name}: saliency={saliency!r} is not one of {SALIENCIES}')
+    check_choice(saliency, SALIENCIES, 'saliency', name)
     if (threshold is None) == (keep_ratio is None):
         raise ValueError(f'{name}: give exactly one of threshold (keep saliency >= threshold) and '
                          f'keep_ratio (keep the most salient fraction), got threshold={threshold}, '
@@ -68,8 +68,7 @@ def refine_saliency(logits: torch.Tensor, saliency: str = 'contribution', tau: f
     """Per-pixel saliency in [0, 1] of (B, C, h, w) logits → (B, h, w); see the module docstring."""
     if logits.dim() != 4:
         raise ValueError(f'refine_saliency: expects (B, C, h, w) logits, got {tuple(logits.shape)}')
-    if saliency not in SALIENCIES:
-        raise ValueError(f'saliency={saliency!r} is not one of {SALIENCIES}')
+    check_choice(saliency, SALIENCIES, 'saliency')
     log_p = F.log_softmax(logits.float() / tau, dim=1)
     p = log_p.exp()
     if saliency == 'contribution':

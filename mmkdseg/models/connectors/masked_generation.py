@@ -5,6 +5,7 @@ import torch
 from mmrazor.models.architectures.connectors.base_connector import BaseConnector
 from mmrazor.registry import MODELS
 from torch import nn
+from ...utils.checks import check_choice
 
 MASK_MODES = ('spatial', 'channel')
 
@@ -55,8 +56,7 @@ class MaskedGenerationConnector(BaseConnector):
         if not 0.0 <= float(lambda_mgd) < 1.0:
             raise ValueError(f'{type(self).__name__}: lambda_mgd (mask ratio) must be in [0, 1), got '
                              f'{lambda_mgd}')
-        if mask_mode not in MASK_MODES:
-            raise ValueError(f'{type(self).__name__}: mask_mode={mask_mode!r} is not one of {MASK_MODES}')
+        check_choice(mask_mode, MASK_MODES, 'mask_mode', type(self).__name__)
         self.student_channels = student_channels
         self.teacher_channels = teacher_channels
         self.lambda_mgd = float(lambda_mgd)

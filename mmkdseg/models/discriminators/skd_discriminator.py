@@ -7,6 +7,7 @@ from mmengine.model import BaseModule
 from mmrazor.registry import MODELS
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm as _spectral_norm
+from ...utils.checks import check_choice
 
 INPUT_TRANSFORMS = ('softmax', 'none')
 
@@ -95,8 +96,7 @@ class SKDDiscriminator(BaseModule):
         if bad:
             raise ValueError(f'{name}: attention_after={tuple(attention_after)} has block indices {bad} '
                              f'outside 0..{len(widths) - 1} (widths={tuple(widths)})')
-        if input_transform not in INPUT_TRANSFORMS:
-            raise ValueError(f'{name}: input_transform={input_transform!r} is not one of {INPUT_TRANSFORMS}')
+        check_choice(input_transform, INPUT_TRANSFORMS, 'input_transform', name)
         if kernel_size < 2 or kernel_size % 2:
             raise ValueError(f'{name}: kernel_size must be even and >= 2 (stride 2 halves the size), '
                              f'got {kernel_size}')

@@ -1,6 +1,5 @@
 """``SegDistiller``: mmrazor's ``ConfigurableDistiller`` with segmentation inputs and clear errors."""
-import difflib
-from typing import Dict, List, Optional
+from typing import Dict, Optional
 
 import torch
 from mmrazor.models.distillers import ConfigurableDistiller
@@ -8,14 +7,12 @@ from mmrazor.models.task_modules.recorder import ModuleInputsRecorder, ModuleOut
 from mmrazor.registry import MODELS
 from torch import nn
 
+from ...utils.checks import check_choice, closest
+
 #: Recorder classes whose ``source`` names a submodule of the model (subclasses included).
 MODULE_RECORDERS = (ModuleOutputsRecorder, ModuleInputsRecorder)
 #: Values that ``loss_forward_mappings`` may take from the batch with ``from_data=...``.
 DATA_SOURCES = ('gt_sem_seg', 'inputs')
-
-
-def _closest(name: str, choices: List[str], n: int = 5) -> List[str]:
-    return difflib.get_close_matches(name, choices, n=n, cutoff=0.4)
 
 
 @MODELS.register_module()
@@ -46,7 +43,7 @@ class SegDistiller(ConfigurableDistiller):
             if not isinstance(recorder, MODULE_RECORDERS):
                 continue
             if recorder.source not in name_set:
-                close = _closest(recorder.source, names)
+                close = closest(recorder.source, names)
                 top = sorted({n.split('.')[0] for n in names})
                 raise ValueError(
                     f'{role} recorder {rec_name!r} ({type(recorder).__name__}): '
@@ -72,9 +69,7 @@ class SegDistiller(ConfigurableDistiller):
             plain[loss_name] = {}
             for key, rec in mapping.items():
                 if 'from_data' in rec:
-                    if rec['from_data'] not in DATA_SOURCES:
-                        raise ValueError(f'{loss_name}.{key}: from_data={rec["from_data"]!r} is not one of '
-                                         f'{DATA_SOURCES}')
+                    check_choice(rec['from_data'], DATA_SOURCES, 'from_data', f'{loss_name}.{key}')
                     continue
                 if 'recorder' in rec:
                     recorders = student_recorders if rec.get('from_student') else teacher_recorders

@@ -23,6 +23,7 @@ import torch
 import torch.nn.functional as F
 
 from .utils import align_spatial, check_labels, check_policy, resize_labels, valid_mask
+from ...utils.checks import check_choice
 
 #: How pixels are assigned to classes for the centers.
 ASSIGNMENTS = ('gt', 'teacher')
@@ -32,12 +33,6 @@ SPACES = ('logits', 'softmax')
 CRITERIA = ('mse', 'l1', 'smooth_l1')
 #: Scale normalisations of the distances (besides False = none).
 NORMALIZATIONS = ('each', 'teacher')
-
-
-def check_choice(value: str, choices: Tuple[str, ...], arg: str, name: str) -> str:
-    if value not in choices:
-        raise ValueError(f'{name}: {arg}={value!r} is not one of {choices}')
-    return value
 
 
 def resize_refine_mask(refine_mask: Optional[torch.Tensor], shape, name: str) -> Optional[torch.Tensor]:

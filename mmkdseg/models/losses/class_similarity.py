@@ -6,6 +6,7 @@ import torch.nn.functional as F
 from mmrazor.registry import MODELS
 
 from .class_centers import ClassCenterDistillBase, class_centers, criterion, zero_with_graph
+from ...utils.checks import check_choice
 
 #: Whose similarities are compared: class centers (C×C) or refined pixels (N×N).
 LEVELS = ('class', 'pixel')
@@ -46,8 +47,7 @@ class FRKDSimilarityLoss(ClassCenterDistillBase):
     def __init__(self, level: str = 'class', cosine: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
         name = type(self).__name__
-        if level not in LEVELS:
-            raise ValueError(f'{name}: level={level!r} is not one of {LEVELS}')
+        check_choice(level, LEVELS, 'level', name)
         if level == 'pixel' and self.criterion != 'mse':
             raise ValueError(f"{name}: level='pixel' supports criterion='mse' only (computed from Gram "
                              f"products), got {self.criterion!r}")

@@ -5,6 +5,7 @@ import torch
 import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import nn
+from ...utils.checks import check_choice
 
 GAN_TYPES = ('wgan', 'hinge')
 
@@ -63,8 +64,7 @@ class HolisticAdversarialLoss(nn.Module):
     def __init__(self, gan_type: str = 'wgan', loss_weight: float = 0.1, critic_weight: float = 1.0,
                  lambda_gp: float = 10.0) -> None:
         super().__init__()
-        if gan_type not in GAN_TYPES:
-            raise ValueError(f'{type(self).__name__}: gan_type={gan_type!r} is not one of {GAN_TYPES}')
+        check_choice(gan_type, GAN_TYPES, 'gan_type', type(self).__name__)
         if lambda_gp < 0:
             raise ValueError(f'{type(self).__name__}: lambda_gp must be >= 0, got {lambda_gp}')
         self.gan_type = gan_type

@@ -6,6 +6,7 @@ from mmrazor.registry import MODELS
 
 from .class_centers import (ClassCenterDistillBase, class_boundary, class_centers, criterion, normalise_distances,
                             safe_norm, zero_with_graph)
+from ...utils.checks import check_choice
 
 #: Which pixels of a class are compared with its center.
 PIXEL_SETS = ('all', 'boundary')
@@ -40,8 +41,7 @@ class FRKDIntraClassLoss(ClassCenterDistillBase):
 
     def __init__(self, pixels: str = 'all', boundary_radius: int = 1, **kwargs) -> None:
         super().__init__(**kwargs)
-        if pixels not in PIXEL_SETS:
-            raise ValueError(f'{type(self).__name__}: pixels={pixels!r} is not one of {PIXEL_SETS}')
+        check_choice(pixels, PIXEL_SETS, 'pixels', type(self).__name__)
         if boundary_radius < 1:
             raise ValueError(f'{type(self).__name__}: boundary_radius must be >= 1, got {boundary_radius}')
         self.pixels = pixels

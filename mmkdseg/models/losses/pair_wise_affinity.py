@@ -7,6 +7,7 @@ from mmrazor.registry import MODELS
 from torch import nn
 
 from .utils import align_spatial, check_policy
+from ...utils.checks import check_choice
 
 POOLS = ('max', 'avg')
 METHODS = ('auto', 'gram', 'naive')
@@ -133,10 +134,8 @@ class PairWiseAffinityLoss(nn.Module):
             patch_size = (patch_size, patch_size) if isinstance(patch_size, int) else tuple(patch_size)
             if len(patch_size) != 2 or min(patch_size) < 1:
                 raise ValueError(f'{name}: patch_size must be a positive int or (h, w), got {patch_size}')
-        if pool not in POOLS:
-            raise ValueError(f'{name}: pool={pool!r} is not one of {POOLS}')
-        if method not in METHODS:
-            raise ValueError(f'{name}: method={method!r} is not one of {METHODS}')
+        check_choice(pool, POOLS, 'pool', name)
+        check_choice(method, METHODS, 'method', name)
         self.loss_weight = loss_weight
         self.scale = scale
         self.patch_size = patch_size

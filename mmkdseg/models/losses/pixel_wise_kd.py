@@ -7,6 +7,7 @@ from mmrazor.registry import MODELS
 from torch import nn
 
 from .utils import align_spatial, check_policy, valid_mask
+from ...utils.checks import check_choice
 
 REDUCTIONS = ('mean', 'sum_over_hw')
 
@@ -38,8 +39,7 @@ class PixelWiseKDLoss(nn.Module):
     def __init__(self, tau: float = 1.0, loss_weight: float = 1.0, reduction: str = 'mean',
                  ignore_index: int = 255, resize: str = 'teacher_to_student') -> None:
         super().__init__()
-        if reduction not in REDUCTIONS:
-            raise ValueError(f'reduction={reduction!r} is not one of {REDUCTIONS}')
+        check_choice(reduction, REDUCTIONS, 'reduction')
         if tau <= 0:
             raise ValueError(f'tau must be positive, got {tau}')
         self.tau = tau

@@ -7,6 +7,7 @@ from mmrazor.registry import MODELS
 from .class_centers import resize_refine_mask
 from .pixel_wise_kd import PixelWiseKDLoss
 from .utils import align_spatial, valid_mask
+from ...utils.checks import check_choice
 
 #: What the summed KL of a refined batch is divided by (``reduction='mean'``).
 NORMALIZERS = ('kept', 'valid')
@@ -41,8 +42,7 @@ class RefinedPixelWiseKDLoss(PixelWiseKDLoss):
 
     def __init__(self, normalize_by: str = 'kept', **kwargs) -> None:
         super().__init__(**kwargs)
-        if normalize_by not in NORMALIZERS:
-            raise ValueError(f'{type(self).__name__}: normalize_by={normalize_by!r} is not one of {NORMALIZERS}')
+        check_choice(normalize_by, NORMALIZERS, 'normalize_by', type(self).__name__)
         self.normalize_by = normalize_by
 
     def forward(self, preds_S: torch.Tensor, preds_T: torch.Tensor, gt_sem_seg: Optional[torch.Tensor] = None,

@@ -2,6 +2,7 @@
 import torch
 from mmrazor.registry import MODELS
 from torch import nn
+from ...utils.checks import check_choice
 
 REDUCTIONS = ('mean', 'sum')
 
@@ -31,8 +32,7 @@ class SemanticSensitiveLoss(nn.Module):
 
     def __init__(self, loss_weight: float = 1.0, reduction: str = 'mean') -> None:
         super().__init__()
-        if reduction not in REDUCTIONS:
-            raise ValueError(f'SemanticSensitiveLoss: reduction={reduction!r} is not one of {REDUCTIONS}')
+        check_choice(reduction, REDUCTIONS, 'reduction', 'SemanticSensitiveLoss')
         self.loss_weight = loss_weight
         self.reduction = reduction
 

@@ -3,14 +3,14 @@ from typing import Optional, Tuple
 
 import torch
 import torch.nn.functional as F
+from ...utils.checks import check_choice
 
 #: How a loss reconciles student and teacher maps of different spatial size.
 RESIZE_POLICIES = ('teacher_to_student', 'student_to_teacher', 'none')
 
 
 def check_policy(resize: str) -> str:
-    if resize not in RESIZE_POLICIES:
-        raise ValueError(f'resize={resize!r} is not one of {RESIZE_POLICIES}')
+    check_choice(resize, RESIZE_POLICIES, 'resize')
     return resize
 
 

@@ -1,5 +1,4 @@
 """``DecodeHead`` recorder: logits, classified features or a named part of an mmseg decode head."""
-import difflib
 from typing import Any, List, Optional, Tuple
 
 from mmrazor.models.task_modules.recorder import ModuleOutputsRecorder
@@ -7,6 +6,8 @@ from mmrazor.registry import TASK_UTILS
 from torch import nn
 
 from .backbone_stage import _module
+
+from ...utils.checks import closest
 
 #: Layers every mmseg ``BaseDecodeHead`` has, by name.
 NAMED_LAYERS = ('logits', 'features')
@@ -67,7 +68,7 @@ class DecodeHeadRecorder(ModuleOutputsRecorder):
         elif self.layer in children:
             target, self._record_input = self.layer, False
         else:
-            close = difflib.get_close_matches(self.layer, [n for n in children if n], n=3, cutoff=0.6)
+            close = closest(self.layer, [n for n in children if n], n=3, cutoff=0.6)
             raise ValueError(f'DecodeHead recorder: layer={self.layer!r} is not a layer of {where}; valid '
                              f'choices: {self.choices(head)} or a dotted path below one of its submodules'
                              + (f' (closest: {close})' if close else ''))
