@@ -40,8 +40,7 @@ import mmkdseg  # noqa: E402,F401
 from mmengine.config import Config  # noqa: E402
 from mmengine.model import revert_sync_batchnorm  # noqa: E402
 from mmengine.registry import MODELS, DefaultScope  # noqa: E402
-from mmengine.structures import PixelData  # noqa: E402
-from mmseg.structures import SegDataSample  # noqa: E402
+from mmkdseg.testing.batches import fake_seg_batch  # noqa: E402
 
 SETTINGS = {
     'paper': 'configs/mgd/mgd-cwd_pspnet-r101_pspnet-r18_40k_cityscapes-512x512.py',
@@ -49,15 +48,7 @@ SETTINGS = {
 }
 
 
-def make_batch(b, size, num_classes):
-    inputs = torch.randn(b, 3, size, size)
-    samples = []
-    for _ in range(b):
-        s = SegDataSample()
-        s.gt_sem_seg = PixelData(data=torch.randint(0, num_classes, (1, size, size)))
-        s.set_metainfo(dict(img_shape=(size, size), pad_shape=(size, size), ori_shape=(size, size)))
-        samples.append(s)
-    return inputs, samples
+make_batch = fake_seg_batch
 
 
 def build(config):

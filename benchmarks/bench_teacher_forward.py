@@ -24,21 +24,12 @@ sys.path.insert(0, REPO)
 import mmkdseg  # noqa: E402,F401
 from mmengine.config import Config  # noqa: E402
 from mmengine.registry import MODELS, DefaultScope  # noqa: E402
-from mmengine.structures import PixelData  # noqa: E402
-from mmseg.structures import SegDataSample  # noqa: E402
+from mmkdseg.testing.batches import fake_seg_batch  # noqa: E402
 
 DEFAULT = 'configs/kd/kd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py'
 
 
-def batch(b, size, num_classes):
-    inputs = torch.randn(b, 3, size, size)
-    samples = []
-    for _ in range(b):
-        s = SegDataSample()
-        s.gt_sem_seg = PixelData(data=torch.randint(0, num_classes, (1, size, size)))
-        s.set_metainfo(dict(img_shape=(size, size), pad_shape=(size, size), ori_shape=(size, size)))
-        samples.append(s)
-    return inputs, samples
+batch = fake_seg_batch
 
 
 def build(model_cfg, algo_type):

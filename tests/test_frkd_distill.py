@@ -7,8 +7,7 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
-from mmengine.structures import PixelData
-from mmseg.structures import SegDataSample
+from mmkdseg.testing.batches import fake_seg_batch
 
 FRKD_CFG = osp.join('configs', 'frkd', 'frkd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py')
 
@@ -27,17 +26,7 @@ def build(model_cfg):
 
 
 def batch(b=2, size=32, num_classes=7, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    inputs = torch.randn(b, 3, size, size, generator=g)
-    samples = []
-    for _ in range(b):
-        s = SegDataSample()
-        label = torch.randint(0, num_classes, (1, size, size), generator=g)
-        label[:, :4] = 255
-        s.gt_sem_seg = PixelData(data=label)
-        s.set_metainfo(dict(img_shape=(size, size), pad_shape=(size, size), ori_shape=(size, size)))
-        samples.append(s)
-    return inputs, samples
+    return fake_seg_batch(b, size, num_classes, torch.Generator().manual_seed(seed), ignore_rows=4)
 
 
 def test_refine_mask_is_computed_once_per_step_and_shared(frkd_cfg):

@@ -15,13 +15,12 @@ from mmengine.config import Config
 from mmengine.logging import MessageHub, MMLogger
 from mmengine.registry import HOOKS, MODELS, DefaultScope
 from mmengine.runner import IterBasedTrainLoop
-from mmengine.structures import PixelData
-from mmseg.structures import SegDataSample
 from torch import nn
 
 from mmkdseg import testing
 from mmkdseg.engine.hooks import LossWeightScheduleHook
 from mmkdseg.engine.hooks.loss_weight_schedule import resolve_attribute
+from mmkdseg.testing.batches import fake_seg_batch
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 AICSD = osp.join(REPO, 'configs', 'aicsd', 'aicsd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py')
@@ -150,14 +149,7 @@ def test_by_epoch_progress_and_iteration_loop_refused():
 
 def _batch(b=2, size=32, num_classes=7):
     torch.manual_seed(0)
-    inputs = torch.randn(b, 3, size, size)
-    samples = []
-    for _ in range(b):
-        s = SegDataSample()
-        s.gt_sem_seg = PixelData(data=torch.randint(0, num_classes, (1, size, size)))
-        s.set_metainfo(dict(img_shape=(size, size), pad_shape=(size, size), ori_shape=(size, size)))
-        samples.append(s)
-    return inputs, samples
+    return fake_seg_batch(b, size, num_classes)
 
 
 def test_aicsd_config_is_the_papers_adaptive_loss_weighting():

@@ -8,12 +8,11 @@ import torch
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import MODELS, DefaultScope
-from mmengine.structures import PixelData
 from mmrazor.registry import MODELS as RAZOR_MODELS
-from mmseg.structures import SegDataSample
 
 from mmkdseg.apis import export_student
 from mmkdseg.models.connectors import MaskedGenerationConnector
+from mmkdseg.testing.batches import fake_seg_batch
 
 SYNTEX = osp.join('configs', 'mgd', 'mgd-cwd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py')
 PAPER = {
@@ -35,15 +34,7 @@ def build(model_cfg):
         return MODELS.build(model_cfg)
 
 
-def batch(b=2, size=32, num_classes=7):
-    inputs = torch.randn(b, 3, size, size)
-    samples = []
-    for _ in range(b):
-        s = SegDataSample()
-        s.gt_sem_seg = PixelData(data=torch.randint(0, num_classes, (1, size, size)))
-        s.set_metainfo(dict(img_shape=(size, size), pad_shape=(size, size), ori_shape=(size, size)))
-        samples.append(s)
-    return inputs, samples
+batch = fake_seg_batch
 
 
 def test_losses_and_gradients(cfg):

@@ -6,13 +6,12 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
-from mmengine.structures import PixelData
 from mmrazor.models.task_modules import RecorderManager
 from mmrazor.models.task_modules.recorder import ModuleOutputsRecorder
-from mmseg.structures import SegDataSample
 from torch import nn
 
 from mmkdseg.models.recorders import BackboneStageRecorder, DecodeHeadRecorder
+from mmkdseg.testing.batches import fake_seg_batch
 
 MGD_CFG = osp.join('configs', 'mgd', 'mgd-cwd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py')
 
@@ -37,15 +36,7 @@ def record(model, recorders, x):
     return manager
 
 
-def batch(b=2, size=32, num_classes=7):
-    inputs = torch.randn(b, 3, size, size)
-    samples = []
-    for _ in range(b):
-        s = SegDataSample()
-        s.gt_sem_seg = PixelData(data=torch.randint(0, num_classes, (1, size, size)))
-        s.set_metainfo(dict(img_shape=(size, size), pad_shape=(size, size), ori_shape=(size, size)))
-        samples.append(s)
-    return inputs, samples
+batch = fake_seg_batch
 
 
 # ------------------------------------------------------------------ BackboneStage

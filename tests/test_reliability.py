@@ -9,13 +9,12 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
-from mmengine.structures import PixelData
-from mmseg.structures import SegDataSample
 from torch import nn
 
 from mmkdseg.compat import CheckpointLoadError, load_from_local
 from mmkdseg.engine.checkpoint import CheckpointMismatchError, check_state_dict_covers, guess_checkpoint_kind
 from mmkdseg.models.algorithms.silent_check import SilentDistillationCheck
+from mmkdseg.testing.batches import fake_seg_batch
 
 KD_CFG = osp.join('configs', 'kd', 'kd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py')
 FRKD_REFINE_CFG = osp.join('configs', 'frkd', 'frkd-refine_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py')
@@ -26,16 +25,7 @@ def build(model_cfg):
         return MODELS.build(copy.deepcopy(model_cfg))
 
 
-def batch(b=2, size=32, num_classes=7, labels=None):
-    inputs = torch.randn(b, 3, size, size)
-    samples = []
-    for i in range(b):
-        s = SegDataSample()
-        data = torch.randint(0, num_classes, (1, size, size)) if labels is None else labels[i:i + 1]
-        s.gt_sem_seg = PixelData(data=data)
-        s.set_metainfo(dict(img_shape=(size, size), pad_shape=(size, size), ori_shape=(size, size)))
-        samples.append(s)
-    return inputs, samples
+batch = fake_seg_batch
 
 
 # ------------------------------------------------------------------ checkpoint coverage (item 2)

@@ -6,8 +6,7 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
-from mmengine.structures import PixelData
-from mmseg.structures import SegDataSample
+from mmkdseg.testing.batches import fake_seg_batch
 
 KD_CFG = osp.join('configs', 'kd', 'kd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py')
 
@@ -22,15 +21,7 @@ def build(model_cfg):
         return MODELS.build(copy.deepcopy(model_cfg))
 
 
-def batch(b=2, size=32, num_classes=7):
-    inputs = torch.randn(b, 3, size, size)
-    samples = []
-    for _ in range(b):
-        s = SegDataSample()
-        s.gt_sem_seg = PixelData(data=torch.randint(0, num_classes, (1, size, size)))
-        s.set_metainfo(dict(img_shape=(size, size), pad_shape=(size, size), ori_shape=(size, size)))
-        samples.append(s)
-    return inputs, samples
+batch = fake_seg_batch
 
 
 def test_teacher_frozen_and_in_eval_mode(kd_cfg, syntex_teacher_ckpt):

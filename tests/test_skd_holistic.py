@@ -7,13 +7,12 @@ import torch
 from mmengine.config import Config
 from mmengine.optim import OptimWrapper, build_optim_wrapper
 from mmengine.registry import MODELS, DefaultScope
-from mmengine.structures import PixelData
-from mmseg.structures import SegDataSample
 from torch import nn
 
 from mmkdseg.models.discriminators import SelfAttention, SKDDiscriminator
 from mmkdseg.models.losses import HolisticAdversarialLoss
 from mmkdseg.models.losses.holistic_adversarial import gradient_penalty
+from mmkdseg.testing.batches import fake_seg_samples
 
 SKD = osp.join('configs', 'skd', 'skd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py')
 
@@ -232,12 +231,7 @@ def wrappers(model, cfg):
 
 
 def batch(b=2, size=32, num_classes=7):
-    samples = []
-    for _ in range(b):
-        s = SegDataSample()
-        s.gt_sem_seg = PixelData(data=torch.randint(0, num_classes, (1, size, size)))
-        s.set_metainfo(dict(img_shape=(size, size), pad_shape=(size, size), ori_shape=(size, size)))
-        samples.append(s)
+    samples = fake_seg_samples(b, size, num_classes)
     return dict(inputs=[torch.randint(0, 256, (3, size, size), dtype=torch.uint8) for _ in range(b)],
                 data_samples=samples)
 
