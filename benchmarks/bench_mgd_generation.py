@@ -5,11 +5,11 @@
 
 Two settings, each built from its own config (teacher without checkpoint, SyncBN reverted to BN):
 
-* ``paper``   configs/mgd/mgd-cwd_pspnet-r101_pspnet-r18_40k_cityscapes-512x512.py: PSPNet-R18 student,
+* ``paper``   configs/mgd/mgd-cwd_pspnet-r101-d8_pspnet-r18-d8_8xb2-40k_cityscapes-512x512.py: PSPNet-R18 student,
   connector 512 → 2048 channels, PSPNet-R101 teacher. The paper trains on 512×512 crops (64×64 features);
   on a CPU the step is timed on ``--paper-size`` crops (default 128 → 16×16 features). Conv costs scale
   linearly with the number of positions, so the *ratios* carry over; the absolute times do not.
-* ``syntex``  configs/mgd/mgd-cwd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py: the embedded student,
+* ``syntex``  configs/mgd/mgd-cwd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py: the embedded student,
   connector 64 → 256 channels, 96×96 crops (12×12 features), batch 8 (the training setting).
 
 For each setting three training steps (forward, backward, SGD update with momentum and weight decay) are
@@ -43,8 +43,8 @@ from mmengine.registry import MODELS, DefaultScope  # noqa: E402
 from mmkdseg.testing.batches import fake_seg_batch  # noqa: E402
 
 SETTINGS = {
-    'paper': 'configs/mgd/mgd-cwd_pspnet-r101_pspnet-r18_40k_cityscapes-512x512.py',
-    'syntex': 'configs/mgd/mgd-cwd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py',
+    'paper': 'configs/mgd/mgd-cwd_pspnet-r101-d8_pspnet-r18-d8_8xb2-40k_cityscapes-512x512.py',
+    'syntex': 'configs/mgd/mgd-cwd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py',
 }
 
 

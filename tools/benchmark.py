@@ -9,7 +9,7 @@ A suite file (see ``benchmarks/suites/``) is a Python file that defines::
     baseline = 'student'                    # the label the Δ column is measured against
     runs = [                                # (label, config[, extra cfg-options])
         ('student', 'configs/syntex/pspnet_r18-w8-d8_1xb8-2k_syntex-96x96.py'),
-        ('KD', 'configs/kd/kd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py'),
+        ('KD', 'configs/kd/kd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
     ]
     teacher = ('teacher', 'configs/...', 'checkpoints/...pth')   # optional: evaluated once, shown as a row
 

@@ -34,7 +34,7 @@ sys.path.insert(0, REPO)
 
 TEACHER_CFG = 'configs/syntex/pspnet_r18-w32-d8_1xb8-4k_syntex-96x96.py'
 STUDENT_CFG = 'configs/syntex/pspnet_r18-w8-d8_1xb8-2k_syntex-96x96.py'
-DISTILL_CFG = 'configs/kd/kd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py'
+DISTILL_CFG = 'configs/kd/kd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'
 TEACHER_CKPT = 'checkpoints/syntex/teacher_pspnet_r18-w32.pth'
 
 

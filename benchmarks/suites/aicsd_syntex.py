@@ -18,9 +18,9 @@ teacher = ('teacher', 'configs/syntex/pspnet_r18-w32-d8_1xb8-4k_syntex-96x96.py'
            'checkpoints/syntex/teacher_pspnet_r18-w32.pth')
 runs = [
     ('student', 'configs/syntex/pspnet_r18-w8-d8_1xb8-2k_syntex-96x96.py'),
-    ('KD', 'configs/kd/kd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py'),
-    ('IFVD', 'configs/ifvd/ifvd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py'),
-    ('ICSD', 'configs/aicsd/icsd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py'),
-    ('KD + ICSD', 'configs/aicsd/kd-icsd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py'),
-    ('AICSD (KD + ICSD + ALW)', 'configs/aicsd/aicsd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py'),
+    ('KD', 'configs/kd/kd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
+    ('IFVD', 'configs/ifvd/ifvd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
+    ('ICSD', 'configs/aicsd/icsd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
+    ('KD + ICSD', 'configs/aicsd/kd-icsd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
+    ('AICSD (KD + ICSD + ALW)', 'configs/aicsd/aicsd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
 ]

@@ -7,7 +7,8 @@
 #   +inter   +refine + gamma * L_inter   (FRKDInterClassLoss)
 #   +intra   +refine + gamma * L_intra   (FRKDIntraClassLoss)
 #   full     +refine + gamma * (L_inter + L_intra) + sim_weight * L_sim (FRKDSimilarityLoss)
-# gamma, sim_weight and the refine mask are set in configs/frkd/frkd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py.
+# gamma, sim_weight and the refine mask are set in
+# configs/frkd/frkd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py.
 name = 'frkd_syntex'
 notes = ('SynTex val (300 images), PSPNet-R18-w32 teacher -> PSPNet-R18-w8 student, 2k iterations, batch 8, '
          '2 CPU cores. FRKD ablation: "+refine" = pixel KD on refined logits; "+inter"/"+intra" add gamma * '
@@ -16,10 +17,10 @@ notes = ('SynTex val (300 images), PSPNet-R18-w32 teacher -> PSPNet-R18-w8 stude
 baseline = 'student'
 teacher = ('teacher', 'configs/syntex/pspnet_r18-w32-d8_1xb8-4k_syntex-96x96.py',
            'checkpoints/syntex/teacher_pspnet_r18-w32.pth')
-_frkd = 'configs/frkd/frkd{}_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py'
+_frkd = 'configs/frkd/frkd{}_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'
 runs = [
     ('student', 'configs/syntex/pspnet_r18-w8-d8_1xb8-2k_syntex-96x96.py'),
-    ('KD', 'configs/kd/kd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py'),
+    ('KD', 'configs/kd/kd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
     ('+refine', _frkd.format('-refine')),
     ('+inter', _frkd.format('-inter')),
     ('+intra', _frkd.format('-intra')),

@@ -4,7 +4,7 @@
 # Both teachers are trained on the same 188 labeled images first (see configs/mgd_ssss/pspnet_r18-w32-*
 # and pspnet_r101-w16-*; checkpoints/syntex/mgd-ssss_teacher-{wide,deep}_*_1-8.pth).
 name = 'mgd_ssss_syntex'
-_MGD = 'configs/mgd_ssss/mgd-ssss_pspnet-r18w32-r101w16_pspnet-r18w8_2k_syntex-1-8-96x96.py'
+_MGD = 'configs/mgd_ssss/mgd-ssss_pspnet-r18-w32-r101-w16-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-1-8-96x96.py'
 notes = ('SynTex val (300 images). Semi-supervised protocol: 1/8 partition of the 1500 training images '
          '(seed 0: 188 labeled, 1312 unlabeled). Every model except the last row sees only the 188 labels: '
          'the teachers (wide PSPNet-R18-w32, deep PSPNet-R101-w16) were trained on them, the student '

@@ -10,7 +10,7 @@ teacher = ('teacher', 'configs/syntex/pspnet_r18-w32-d8_1xb8-4k_syntex-96x96.py'
            'checkpoints/syntex/teacher_pspnet_r18-w32.pth')
 runs = [
     ('student', 'configs/syntex/pspnet_r18-w8-d8_1xb8-2k_syntex-96x96.py'),
-    ('CWD (logits)', 'configs/cwd/cwd-logits_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py'),
-    ('MGD', 'configs/mgd/mgd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py'),
-    ('MGD + CWD', 'configs/mgd/mgd-cwd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py'),
+    ('CWD (logits)', 'configs/cwd/cwd-logits_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
+    ('MGD', 'configs/mgd/mgd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
+    ('MGD + CWD', 'configs/mgd/mgd-cwd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
 ]

@@ -13,7 +13,7 @@ runs = [
     ('student', 'configs/syntex/pspnet_r18-w8-d8_1xb8-2k_syntex-96x96.py'),
     # configs/skd/skd-pixel_... is this config with SKD's loss name (loss_pixel); the runs are shared with
     # the KD suites instead of training the same thing twice
-    ('+pixel', 'configs/kd/kd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py'),
-    ('+pair', 'configs/skd/skd-pixel-pair_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py'),
-    ('+holistic (SKD)', 'configs/skd/skd_pspnet-r18w32_pspnet-r18w8_2k_syntex-96x96.py'),
+    ('+pixel', 'configs/kd/kd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
+    ('+pair', 'configs/skd/skd-pixel-pair_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
+    ('+holistic (SKD)', 'configs/skd/skd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
 ]

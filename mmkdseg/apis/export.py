@@ -60,15 +60,10 @@ def student_model_config(cfg: Config) -> dict:
     arch = cfg.model.get('architecture')
     if arch is None:
         raise KeyError('the config has no model.architecture: it is not a distillation config')
-    if 'cfg_path' in arch and 'type' not in arch:  # mmrazor style: architecture=dict(cfg_path='mmseg::...')
-        from mmengine.hub import get_config
-        sub = get_config(arch['cfg_path'])
-        model = sub.model
-        if 'data_preprocessor' in sub and 'data_preprocessor' not in model:
-            model.data_preprocessor = sub.data_preprocessor
-        model = _strip_scope(model)
-    else:
-        model = _strip_scope(arch)
+    from mmkdseg.models.algorithms.segmentor_cfg import segmentor_cfg, without_pretrained
+    model = _strip_scope(segmentor_cfg(arch, 'model.architecture'))  # cfg_path dicts, with their overrides
+    if cfg.model.get('load_pretrained', True) is False:  # as trained: no pretrained initialisation
+        model, _ = without_pretrained(model)
     if model.get('data_preprocessor') is None:
         dp = cfg.model.get('data_preprocessor') or cfg.get('data_preprocessor')
         if dp is not None:

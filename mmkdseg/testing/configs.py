@@ -77,6 +77,21 @@ def _leaf_datasets(ds):
             yield ds
 
 
+#: Keys of ``model`` that hold segmentors in mmkdseg's algorithms.
+SEGMENTOR_KEYS = ('architecture', 'teacher', 'teacher_wide', 'teacher_deep')
+
+
+def _shrink_cfg_path_models(model, crop: Tuple[int, int]) -> None:
+    """Stock models given by ``cfg_path`` (opaque to the walk): their preprocessor pads to ``crop``."""
+    from mmkdseg.models.algorithms.segmentor_cfg import segmentor_cfg
+    for key in SEGMENTOR_KEYS:
+        d = model.get(key)
+        if isinstance(d, dict) and 'cfg_path' in d:
+            resolved = segmentor_cfg(d, key)
+            if (resolved.get('data_preprocessor') or {}).get('size') is not None:
+                d.setdefault('data_preprocessor', {})['size'] = tuple(crop)
+
+
 def make_tiny_config(path: str,
                      work_dir: str,
                      data_root: Optional[str] = None,
@@ -92,11 +107,17 @@ def make_tiny_config(path: str,
         teacher_ckpts: ``{'model.teacher_ckpt': path_or_None, ...}`` overrides (dotted keys).
         max_iters: training iterations; validation runs once at the end.
         crop: crop size of training pipelines and data preprocessors; resize scales become 2× crop.
+
+    Pretrained weights are never loaded: ``pretrained=``/``Pretrained`` ``init_cfg`` entries are dropped and
+    distillation algorithms get ``model.load_pretrained=False`` (which also covers ``cfg_path`` models).
     """
     cfg = Config.fromfile(path)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     _walk(cfg._cfg_dict, _shrink(crop))
+    if isinstance(cfg.get('model'), dict) and 'architecture' in cfg.model:
+        cfg.model.load_pretrained = False
+        _shrink_cfg_path_models(cfg.model, crop)
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         loader = cfg.get(key)
         if not loader:
@@ -147,11 +168,13 @@ def make_tiny_config(path: str,
 
 
 def random_checkpoint(model_cfg: dict, path: str, seed: int = 0) -> str:
-    """Build ``model_cfg`` with random weights and save ``{'state_dict': ...}`` to ``path``."""
+    """Build ``model_cfg`` (a model dict or a ``cfg_path`` dict) with random weights (no pretrained ones)
+    and save ``{'state_dict': ...}`` to ``path``."""
     from mmseg.registry import MODELS
     from mmengine.registry import DefaultScope
+    from mmkdseg.models.algorithms.segmentor_cfg import segmentor_cfg, without_pretrained
     torch.manual_seed(seed)
-    cfg = dict(model_cfg)
+    cfg, _ = without_pretrained(dict(segmentor_cfg(dict(model_cfg))))
     cfg.pop('_scope_', None)
     with DefaultScope.overwrite_default_scope('mmseg'):
         model = MODELS.build(cfg)

@@ -6,7 +6,8 @@
 #               in the authors' code, weight 1
 #   holistic    WGAN-GP critic (lambda_gp 10) on softmax maps, lambda_d = lambda_adv = 0.1; 4 spectral-normalised
 #               stride-2 blocks 64-128-256-512 with self-attention after the last two; critic SGD lr 4e-4,
-#               momentum 0.9, weight decay 1e-4 (authors' code), poly schedule
+#               momentum 0.9, weight decay 5e-4 (the authors' script passes 5e-4 to both optimizers), poly
+#               schedule; both learning rates decay to 0 as in the authors' code
 # Differences from the released code: the critic reads softmax maps (the code: raw logits + BatchNorm, which
 # couples the samples a gradient penalty treats separately); its score is the mean of a final 'same' 3x3
 # convolution (the code: a 4x4 convolution on the last 4x4 map).
@@ -48,10 +49,10 @@ optim_wrapper = dict(
     architecture=dict(
         type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=5e-4)),
     discriminator=dict(
-        type='OptimWrapper', optimizer=dict(type='SGD', lr=4e-4, momentum=0.9, weight_decay=1e-4)))
+        type='OptimWrapper', optimizer=dict(type='SGD', lr=4e-4, momentum=0.9, weight_decay=5e-4)))
 param_scheduler = dict(
     _delete_=True,
-    architecture=[dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=40000, by_epoch=False)],
+    architecture=[dict(type='PolyLR', eta_min=0.0, power=0.9, begin=0, end=40000, by_epoch=False)],
     discriminator=[dict(type='PolyLR', eta_min=0.0, power=0.9, begin=0, end=40000, by_epoch=False)])
 model_wrapper_cfg = dict(type='MMSeparateDistributedDataParallel', broadcast_buffers=False,
                          find_unused_parameters=False)

@@ -9,7 +9,8 @@ from torch import nn
 
 from ...utils.checks import unwrap
 from ..losses.utils import align_spatial, check_policy
-from .seg_distill import SegmentationDistill, new_rng_state, resumable_generator
+from ..task_modules.rng import new_rng_state, resumable_generator
+from .seg_distill import SegmentationDistill
 
 #: Keys of the optimizer-wrapper dict this algorithm needs (the submodule names it optimises).
 STUDENT_KEY, CRITIC_KEY = 'architecture', 'discriminator'

@@ -59,9 +59,11 @@ from torch import nn
 
 from ...utils.checks import closest
 from ..task_modules.cutmix import cutmix
+from ..task_modules.rng import new_rng_state, resumable_generator
+from .seg_distill import check_data_preprocessor
+from .segmentor_cfg import prepare_segmentor_cfg
 from .silent_check import SilentDistillationCheck
-from .seg_distill import (check_data_preprocessor, check_teacher_ckpt, check_teacher_compatible,
-                          freeze_teacher, load_teacher_checkpoint, new_rng_state, resumable_generator)
+from .teacher import check_teacher_ckpt, check_teacher_compatible, freeze_teacher, load_teacher_checkpoint
 
 #: Metainfo key set by ``SemiSegDataset``.
 PART_KEY = 'semi_part'
@@ -107,7 +109,8 @@ class MultiGranularityDistill(BaseAlgorithm):
     """Multi-granularity distillation for semi-supervised segmentation (see the module docstring).
 
     Args:
-        architecture (dict | BaseModel): The student, an mmseg ``EncoderDecoder`` (``_scope_='mmseg'``).
+        architecture (dict | BaseModel): The student, an mmseg ``EncoderDecoder`` (``_scope_='mmseg'``, or a
+            ``cfg_path`` dict as in ``SegmentationDistill``).
         teacher_wide (dict | BaseModel): The wide teacher (T_W).
         teacher_deep (dict | BaseModel): The deep teacher (T_D).
         teacher_wide_ckpt (str, optional): T_W's checkpoint (local path or URL).
@@ -126,6 +129,8 @@ class MultiGranularityDistill(BaseAlgorithm):
         init_cfg (dict, optional): Initialisation config.
         silent_check_iters (int): Warn if a distill loss is exactly 0 throughout the first this many
             training iterations (``SilentDistillationCheck``); 0 disables. Defaults to 50.
+        load_pretrained (bool): Initialise student and teachers with the pretrained weights their configs
+            name; False removes them (see ``SegmentationDistill``). Defaults to True.
     """
 
     def __init__(self,
@@ -144,17 +149,21 @@ class MultiGranularityDistill(BaseAlgorithm):
                  loss_content: Optional[Dict] = dict(type='ContentAwareLoss', loss_weight=1.0),
                  data_preprocessor: Optional[Union[Dict, nn.Module]] = None,
                  init_cfg: Optional[Dict] = None,
-                 silent_check_iters: int = 50) -> None:
+                 silent_check_iters: int = 50,
+                 load_pretrained: bool = True) -> None:
         check_teacher_ckpt(teacher_wide_ckpt, 'teacher_wide_ckpt')
         check_teacher_ckpt(teacher_deep_ckpt, 'teacher_deep_ckpt')
         if isinstance(data_preprocessor, dict) and '_scope_' not in data_preprocessor:
             # a top-level `data_preprocessor` that mmengine's Runner injects is an mmseg component
             data_preprocessor = dict(data_preprocessor, _scope_='mmseg')
+        name = type(self).__name__
+        architecture = prepare_segmentor_cfg(architecture, 'architecture', load_pretrained, name)
         super().__init__(architecture, data_preprocessor, init_cfg)
         _check_segmentor(self.student, 'student')
         check_data_preprocessor(self, self.student)
         for role, cfg, ckpt in (('teacher_wide', teacher_wide, teacher_wide_ckpt),
                                 ('teacher_deep', teacher_deep, teacher_deep_ckpt)):
+            cfg = prepare_segmentor_cfg(cfg, role, load_pretrained, name)
             teacher = MODELS.build(cfg) if isinstance(cfg, dict) else cfg
             _check_segmentor(teacher, role)
             check_teacher_compatible(self.student, teacher, role)

@@ -1,139 +1,16 @@
 """``SegmentationDistill``: the base single-teacher distillation algorithm of mmkdseg."""
-import os.path as osp
-from typing import Dict, List, Optional, Set, Union
+from typing import Dict, List, Optional, Union
 
 import torch
 from mmengine.model import BaseModel
-from mmengine.runner import load_checkpoint
 from mmrazor.models.algorithms import SingleTeacherDistill
 from mmrazor.models.utils import add_prefix
 from mmrazor.registry import MODELS
 
-from ..distillers.seg_distiller import MODULE_RECORDERS
+from .segmentor_cfg import prepare_segmentor_cfg
 from .silent_check import SilentDistillationCheck
-
-#: Parts of an mmseg ``EncoderDecoder`` in forward order; recorders under a later part need the
-#: earlier ones to run.
-SEGMENTOR_PARTS = ('backbone', 'neck', 'decode_head', 'auxiliary_head')
-
-
-def teacher_parts_to_run(model: torch.nn.Module, recorders: Dict) -> Optional[Set[str]]:
-    """The top-level parts of an mmseg segmentor that the teacher recorders need.
-
-    Returns ``None`` (run the whole ``tensor``-mode forward and every auxiliary head) when some
-    recorder is not a module recorder or records something outside the standard parts.
-    """
-    parts = set()
-    for recorder in recorders.values():
-        if not isinstance(recorder, MODULE_RECORDERS):
-            return None
-        top = recorder.source.split('.')[0]
-        if top not in SEGMENTOR_PARTS:
-            return None
-        parts.add(top)
-    return parts
-
-
-def forward_parts(model: torch.nn.Module, inputs: torch.Tensor, data_samples: Optional[List],
-                  parts: Optional[Set[str]]) -> None:
-    """Run an mmseg segmentor only as far as ``parts`` (:func:`teacher_parts_to_run`) need; no losses.
-
-    ``{'backbone'}`` runs the backbone; a set with ``neck``/``decode_head`` runs ``extract_feat`` and the
-    decode head(s) called as modules (so hooks on them fire; no upsampling); ``auxiliary_head`` adds the
-    auxiliary heads; ``None`` runs the ``tensor``-mode forward plus every auxiliary head (or only the
-    ``tensor`` forward for a model that is not an ``EncoderDecoder``); an empty set runs nothing.
-    """
-    if parts is None and not hasattr(model, 'extract_feat'):
-        model(inputs, data_samples, mode='tensor')  # not an mmseg EncoderDecoder
-        return
-    if parts is not None and not parts:
-        return
-    if parts == {'backbone'}:
-        model.backbone(inputs)
-        return
-    feats = model.extract_feat(inputs)
-    if parts is None or 'decode_head' in parts:
-        heads = model.decode_head
-        if isinstance(heads, torch.nn.ModuleList):  # CascadeEncoderDecoder
-            out = heads[0](feats)
-            for head in heads[1:]:
-                out = head(feats, out)
-        else:
-            heads(feats)
-    if (parts is None or 'auxiliary_head' in parts) and getattr(model, 'with_auxiliary_head', False):
-        heads = model.auxiliary_head
-        for head in (heads if isinstance(heads, torch.nn.ModuleList) else [heads]):
-            head(feats)
-
-
-def _normalisation(model: torch.nn.Module):
-    dp = getattr(model, 'data_preprocessor', None)
-    mean = getattr(dp, 'mean', None)
-    std = getattr(dp, 'std', None)
-    return (None if mean is None else mean.flatten().tolist(),
-            None if std is None else std.flatten().tolist(),
-            bool(getattr(dp, '_channel_conversion', False)))
-
-
-def check_teacher_ckpt(ckpt: Optional[str], key: str = 'teacher_ckpt') -> None:
-    """Fail with a message naming ``model.<key>`` when a local teacher checkpoint does not exist."""
-    if ckpt and '://' not in ckpt and not osp.isfile(ckpt):
-        raise FileNotFoundError(
-            f'{key} {ckpt!r} does not exist. Train the teacher first (its config with tools/train.py) '
-            f'or point {key} at its checkpoint, e.g. --cfg-options model.{key}=PATH')
-
-
-def load_teacher_checkpoint(teacher: torch.nn.Module, ckpt: Optional[str], strict: bool = True) -> None:
-    """Load ``ckpt`` into ``teacher`` (strictly by default) and keep ``init_weights()`` off it."""
-    if ckpt:
-        load_checkpoint(teacher, ckpt, map_location='cpu', strict=strict)
-        teacher._is_init = True  # keep init_weights() from overwriting it
-
-
-def freeze_teacher(teacher: torch.nn.Module) -> None:
-    """No gradients for the teacher's parameters, and eval mode for all its modules."""
-    for p in teacher.parameters():
-        p.requires_grad = False
-    teacher.eval()
-
-
-def check_teacher_compatible(student: torch.nn.Module, teacher: torch.nn.Module,
-                             role: str = 'teacher') -> None:
-    """Teacher and student must predict the same number of classes and normalise inputs alike."""
-    s_head = getattr(student, 'decode_head', None)
-    t_head = getattr(teacher, 'decode_head', None)
-    s_cls = getattr(s_head, 'num_classes', None)
-    t_cls = getattr(t_head, 'num_classes', None)
-    if s_cls is not None and t_cls is not None and s_cls != t_cls:
-        raise ValueError(f'{role} and student predict different numbers of classes: {role} '
-                         f'decode_head.num_classes={t_cls}, student decode_head.num_classes={s_cls}')
-    s_norm, t_norm = _normalisation(student), _normalisation(teacher)
-    if s_norm != t_norm:
-        raise ValueError(
-            f'{role} and student data_preprocessors normalise inputs differently (mean, std, '
-            f'bgr_to_rgb): {role} {t_norm}, student {s_norm}. The {role} sees the student\'s '
-            'inputs, so give both the same data_preprocessor.')
-
-
-def new_rng_state() -> torch.Tensor:
-    """A ``[seed, steps so far]`` buffer for :func:`resumable_generator` (the seed drawn from torch's RNG)."""
-    return torch.tensor([int(torch.randint(0, 2**31 - 1, ())), 0])
-
-
-def resumable_generator(state: torch.Tensor, per_rank: bool = True) -> torch.Generator:
-    """A CPU generator seeded by ``state`` = [seed, step] (and the rank if ``per_rank``); advances the step.
-
-    Kept as a registered buffer, ``state`` is saved in checkpoints, so the random draws of a resumed run
-    (gradient-penalty interpolation, CutMix boxes) equal those of an uninterrupted one, on every rank.
-    ``per_rank=False`` gives every process the same draws (like mmengine's default seeding,
-    ``randomness.diff_rank_seed=False``).
-    """
-    from mmengine.dist import get_rank
-    seed, step = (int(v) for v in state)
-    state[1] += 1
-    rank = get_rank() if per_rank else 0
-    return torch.Generator().manual_seed((seed * 1_000_003 + step * 1009 + rank) % (2**63 - 1))
-
+from .teacher import (check_teacher_ckpt, check_teacher_compatible, forward_parts, load_teacher_checkpoint,
+                      teacher_parts_to_run)
 
 #: Settings of mmseg's ``SegDataPreProcessor`` that must agree between an algorithm and its student.
 PREPROCESSOR_FIELDS = ('mean', 'std', 'bgr_to_rgb', 'size', 'size_divisor', 'pad_val', 'seg_pad_val')
@@ -238,8 +115,10 @@ class SegmentationDistill(UnwrappedStateDictMixin, SingleTeacherDistill):
       :class:`SegDistiller`).
 
     Args:
-        architecture (dict | BaseModel): The student segmentor (build it with ``_scope_='mmseg'``).
-        teacher (dict | BaseModel): The teacher segmentor.
+        architecture (dict | BaseModel): The student segmentor: a model config (``_scope_='mmseg'``),
+            ``dict(cfg_path='mmseg::<stock config>', **overrides)``
+            (:func:`~mmkdseg.models.algorithms.segmentor_cfg.segmentor_cfg`) or a built model.
+        teacher (dict | BaseModel): The teacher segmentor, given the same ways.
         distiller (dict): Distiller config (usually ``SegDistiller``).
         teacher_ckpt (str, optional): Teacher checkpoint (local path or URL).
         teacher_ckpt_strict (bool): Load the teacher checkpoint strictly. Defaults to True.
@@ -248,6 +127,11 @@ class SegmentationDistill(UnwrappedStateDictMixin, SingleTeacherDistill):
             pixels) throughout the first this many training iterations
             (:class:`~mmkdseg.models.algorithms.silent_check.SilentDistillationCheck`); 0 disables.
             Defaults to 50.
+        load_pretrained (bool): Initialise student and teacher with the pretrained weights their configs name
+            (``pretrained=``, ``init_cfg=dict(type='Pretrained', ...)``, e.g. ImageNet backbones). False
+            removes them (:func:`~mmkdseg.models.algorithms.segmentor_cfg.without_pretrained`): for
+            offline runs and tests, and for a teacher whose ``teacher_ckpt`` replaces every weight anyway.
+            Defaults to True.
         **kwargs: Passed to ``SingleTeacherDistill`` (``data_preprocessor``, ``init_cfg``, ...).
             ``teacher_trainable`` and ``teacher_norm_eval`` are fixed and may not be passed.
     """
@@ -258,12 +142,18 @@ class SegmentationDistill(UnwrappedStateDictMixin, SingleTeacherDistill):
                  teacher_ckpt: Optional[str] = None,
                  teacher_ckpt_strict: bool = True,
                  silent_check_iters: int = 50,
+                 load_pretrained: bool = True,
                  **kwargs) -> None:
         for fixed in ('teacher_trainable', 'teacher_norm_eval'):
             if fixed in kwargs:
                 raise TypeError(f'{type(self).__name__} always freezes the teacher; '
                                 f'{fixed!r} cannot be set')
         check_teacher_ckpt(teacher_ckpt)
+        name = type(self).__name__
+        if 'architecture' in kwargs:
+            kwargs['architecture'] = prepare_segmentor_cfg(kwargs['architecture'], 'architecture',
+                                                           load_pretrained, name)
+        teacher = prepare_segmentor_cfg(teacher, 'teacher', load_pretrained, name)
         dp = kwargs.get('data_preprocessor')
         if isinstance(dp, dict) and '_scope_' not in dp:
             # mmengine's Runner injects a top-level `data_preprocessor` of an mmseg config here; it
