@@ -28,7 +28,8 @@ class MaskedGenerationConnector(MGDConnector):
       channels of each sample (mask shape ``(B, C, 1, 1)``). A new mask is drawn for every sample at every
       call (every training step), by mmrazor's ``MGDConnector.forward_train`` from torch's default CPU
       generator — so it is reproducible under ``randomness.seed``. An entry is dropped where a uniform draw
-      exceeds ``1 - λ``; kept entries are 1 (no rescaling), dropped ones 0.
+      exceeds ``1 - λ``; kept entries are 1 (no rescaling), dropped ones 0. mmrazor's mask is float32:
+      training under autocast (``--amp``) works, a connector cast to half precision without autocast does not.
     * **generation**: conv3×3 → ReLU → conv3×3, both ``teacher_channels`` wide (with bias, padding 1).
 
     In eval mode no mask is applied (``G(align(f_S))``, deterministic). The connector lives in the
