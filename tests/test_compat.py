@@ -1,4 +1,5 @@
-"""mmkdseg.compat: mmrazor imports on torch 2.x; checkpoint loading stays safe but reads mmengine's files."""
+"""mmkdseg.compat: mmrazor imports on torch 2.x; the checkpoint loader it registers (mmkdseg.engine.checkpoint)
+stays safe but reads mmengine's files."""
 import pickle
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from mmengine.logging import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint
 
 from mmkdseg import compat
+from mmkdseg.engine import checkpoint
 
 
 def test_mmrazor_needs_the_shim_and_gets_it():
@@ -53,7 +55,7 @@ def test_mmengine_checkpoint_loads_through_registered_loader(tmp_path):
     # the plain torch default (weights_only=True) refuses it: that's the problem being solved
     with pytest.raises(pickle.UnpicklingError):
         torch.load(path)
-    assert CheckpointLoader._get_checkpoint_loader(path) is compat.load_from_local
+    assert CheckpointLoader._get_checkpoint_loader(path) is checkpoint.load_from_local
     ckpt = _load_checkpoint(path, map_location='cpu')
     assert ckpt['meta']['seed'] == 3
     assert ckpt['message_hub']['log_scalars']['train/loss'].current() == 0.5
@@ -65,11 +67,11 @@ def test_mmengine_checkpoint_loads_through_registered_loader(tmp_path):
 def test_unknown_object_is_refused_with_a_clear_error(tmp_path, monkeypatch):
     path = str(tmp_path / 'evil.pth')
     torch.save({'state_dict': {}, 'payload': NotAllowed()}, path)
-    monkeypatch.delenv(compat.TRUST_ENV, raising=False)
+    monkeypatch.delenv(checkpoint.TRUST_ENV, raising=False)
     with pytest.raises(RuntimeError, match='MMKDSEG_TRUSTED_CHECKPOINTS') as e:
         _load_checkpoint(path, map_location='cpu')
     assert 'NotAllowed' in str(e.value)
-    monkeypatch.setenv(compat.TRUST_ENV, '1')
+    monkeypatch.setenv(checkpoint.TRUST_ENV, '1')
     with pytest.warns(UserWarning, match='full unpickling'):
         ckpt = _load_checkpoint(path, map_location='cpu')
     assert isinstance(ckpt['payload'], NotAllowed)

@@ -279,7 +279,7 @@ model.train_step(dict(inputs=imgs, data_samples=samples), OptimWrapper(torch.opt
 if not distributed or dist.get_rank() == 0:
     torch.save([b - p.detach() for b, p in zip(before, params)], out)  # = lr x (averaged) gradient
 if distributed:
-    from mmkdseg.compat import teardown_distributed
+    from mmkdseg.engine.dist import teardown_distributed
     teardown_distributed()  # barrier, destroy, os._exit: no gloo abort at interpreter shutdown
 """
 

@@ -11,7 +11,7 @@ from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
 from torch import nn
 
-from mmkdseg.compat import CheckpointLoadError, load_from_local
+from mmkdseg.engine.checkpoint import CheckpointLoadError, load_from_local
 from mmkdseg.engine.checkpoint import CheckpointMismatchError, check_state_dict_covers, guess_checkpoint_kind
 from mmkdseg.models.algorithms.silent_check import SilentDistillationCheck
 from mmkdseg.testing.batches import fake_seg_batch

@@ -54,11 +54,13 @@ import warnings
 
 warnings.filterwarnings('ignore', category=UserWarning)  # library deprecation notices; runs log in full
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+TOOLS = osp.dirname(osp.abspath(__file__))
+REPO = osp.dirname(TOOLS)
 sys.path.insert(0, REPO)
+if TOOLS not in sys.path:  # run_utils: tools/ is not a package (as a script, its directory is on the path already)
+    sys.path.append(TOOLS)
 
-from mmkdseg.utils.run_utils import (RunError, last_checkpoint, run_logged, test_cmd,  # noqa: E402
-                                     train_cmd, train_stats)
+from run_utils import RunError, last_checkpoint, run_logged, test_cmd, train_cmd, train_stats  # noqa: E402
 
 
 def parse_args():

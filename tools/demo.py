@@ -29,8 +29,13 @@ import warnings
 warnings.filterwarnings('ignore', category=UserWarning)
 warnings.filterwarnings('ignore', category=DeprecationWarning)
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+TOOLS = osp.dirname(osp.abspath(__file__))
+REPO = osp.dirname(TOOLS)
 sys.path.insert(0, REPO)
+if TOOLS not in sys.path:  # run_utils: tools/ is not a package (as a script, its directory is on the path already)
+    sys.path.append(TOOLS)
+
+from run_utils import count_parameters, last_checkpoint, run_logged, test_cmd, train_cmd, train_stats  # noqa: E402
 
 TEACHER_CFG = 'configs/syntex/pspnet_r18-w32-d8_1xb8-4k_syntex-96x96.py'
 STUDENT_CFG = 'configs/syntex/pspnet_r18-w8-d8_1xb8-2k_syntex-96x96.py'
@@ -51,7 +56,6 @@ def teacher_fingerprint():
 
 
 def ensure_teacher(work_dir, retrain):
-    from mmkdseg.utils.run_utils import last_checkpoint, run_logged, train_cmd, train_stats
     ckpt = osp.join(REPO, TEACHER_CKPT)
     info_file = ckpt.replace('.pth', '.json')
     fingerprint = teacher_fingerprint()
@@ -78,7 +82,6 @@ def ensure_teacher(work_dir, retrain):
 
 
 def train_student(label, config, work_dir, seed):
-    from mmkdseg.utils.run_utils import last_checkpoint, run_logged, train_cmd, train_stats
     wd = osp.join(work_dir, label)
     shutil.rmtree(wd, ignore_errors=True)
     run = run_logged(train_cmd(config, wd, [f'randomness.seed={seed}']), osp.join(wd, 'train.log'), label)
@@ -88,7 +91,6 @@ def train_student(label, config, work_dir, seed):
 
 
 def evaluate(label, config, checkpoint, work_dir):
-    from mmkdseg.utils.run_utils import run_logged, test_cmd
     wd = osp.join(work_dir, 'test', label)
     out = osp.join(wd, 'metrics.json')
     run_logged(test_cmd(config, checkpoint, wd, out), osp.join(wd, 'test.log'), f'test {label}', quiet=True)
@@ -97,7 +99,6 @@ def evaluate(label, config, checkpoint, work_dir):
 
 
 def params_of(config, part=None):
-    from mmkdseg.utils.run_utils import count_parameters
     return count_parameters(osp.join(REPO, config), part)
 
 

@@ -13,8 +13,7 @@ import argparse
 
 import mmkdseg  # noqa: F401
 from mmkdseg.apis import export_student
-from mmkdseg.compat import CheckpointLoadError
-from mmkdseg.engine.checkpoint import CheckpointMismatchError
+from mmkdseg.engine.checkpoint import CheckpointLoadError, CheckpointMismatchError
 
 
 def main():

@@ -18,8 +18,8 @@ import mmkdseg  # noqa: F401  (torch-2.x compatibility + registration of all com
 from mmengine.config import DictAction
 from mmengine.dist import is_main_process
 
-from mmkdseg.compat import CheckpointLoadError, teardown_distributed
-from mmkdseg.engine.checkpoint import CheckpointMismatchError
+from mmkdseg.engine.checkpoint import CheckpointLoadError, CheckpointMismatchError
+from mmkdseg.engine.dist import teardown_distributed
 from mmkdseg.engine.runner import PARTIAL_KEY, build_runner
 from mmkdseg.utils.config_utils import check_data_dirs, load_config
 

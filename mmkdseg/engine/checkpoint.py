@@ -1,20 +1,43 @@
-"""Does a checkpoint hold the weights of the model it is loaded into?
+"""Checkpoints: reading a file safely, and checking that it holds the weights of the model.
 
-mmengine loads checkpoints non-strictly: a checkpoint of another model (the teacher's plain mmseg
-checkpoint given to a distillation config, a distillation checkpoint given to a plain segmentor config)
-only logs "do not match exactly" and the run goes on with random weights. :func:`check_state_dict_covers`
-compares the keys (and shapes) of a checkpoint with those of the model and raises
-:class:`CheckpointMismatchError` with a short report: the missing and unexpected keys grouped by prefix,
+**Reading** (:func:`load_from_local`). mmengine 0.10.7 calls ``torch.load`` without ``weights_only``. Since
+torch 2.6 that means ``weights_only=True``, which refuses mmengine's own runner checkpoints (numpy scalars,
+``HistoryBuffer`` in the message hub). Instead of turning safe loading off globally, :func:`mmkdseg.compat.apply`
+(at ``import mmkdseg``) registers :func:`load_from_local` as mmengine's ``CheckpointLoader`` for local files
+(the ``''`` scheme): it keeps ``weights_only=True`` and allow-lists exactly the extra types that mmengine writes
+into checkpoints (:data:`CHECKPOINT_SAFE_GLOBALS`), only for the duration of that call. A file that needs
+anything else is refused with :class:`CheckpointLoadError` naming the type; if the user trusts the file they
+can opt in with ``MMKDSEG_TRUSTED_CHECKPOINTS=1`` (:data:`TRUST_ENV`; full unpickling, logged). The
+checkpoints that reach this loader are the ones the user points at (``load_from``, ``--resume``,
+``teacher_ckpt``, the test tool's checkpoint).
+
+**Checking** (:func:`check_state_dict_covers`). mmengine loads checkpoints non-strictly: a checkpoint of
+another model (the teacher's plain mmseg checkpoint given to a distillation config, a distillation checkpoint
+given to a plain segmentor config) only logs "do not match exactly" and the run goes on with random weights.
+:func:`check_state_dict_covers` compares the keys (and shapes) of a checkpoint with those of the model and
+raises :class:`CheckpointMismatchError` with a short report: the missing and unexpected keys grouped by prefix,
 and which kind of checkpoint the keys look like (plain segmentor, distillation run, backbone only).
 """
+import codecs
+import contextlib
+import functools
+import os
+import os.path as osp
+import pickle
 import re
+import warnings
 from collections import OrderedDict
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+import torch
 from torch import nn
 
-__all__ = ['CheckpointMismatchError', 'check_state_dict_covers', 'describe_keys', 'guess_checkpoint_kind',
+__all__ = ['CHECKPOINT_SAFE_GLOBALS', 'CheckpointLoadError', 'CheckpointMismatchError', 'TRUST_ENV',
+           'check_state_dict_covers', 'describe_keys', 'guess_checkpoint_kind', 'load_from_local',
            'revise_state_dict_keys']
+
+#: Environment variable that lets a user load a checkpoint they trust with full unpickling.
+TRUST_ENV = 'MMKDSEG_TRUSTED_CHECKPOINTS'
 
 #: Top-level prefixes of a distillation algorithm's state dict (student, teachers, distiller, critic).
 DISTILL_PREFIXES = ('architecture', 'teacher', 'teacher_wide', 'teacher_deep', 'distiller', 'discriminator')
@@ -22,6 +45,101 @@ DISTILL_PREFIXES = ('architecture', 'teacher', 'teacher_wide', 'teacher_deep', '
 SEGMENTOR_PREFIXES = ('backbone', 'neck', 'decode_head', 'auxiliary_head')
 #: How many prefixes a report lists before it says "and N more".
 MAX_LISTED = 8
+
+
+def _history_buffer_getattr(obj, name):
+    """Stand-in for ``getattr`` during safe loading: resolves only HistoryBuffer's statistics methods.
+
+    ``HistoryBuffer`` keeps its statistics functions (``HistoryBuffer.mean``, ``.max``, ...) in its
+    state, which pickle as ``getattr(HistoryBuffer, 'mean')``. Allow-listing the real ``getattr`` would
+    let a crafted file reach
+    arbitrary attributes (and from there arbitrary code), so only this exact use is accepted.
+    """
+    from mmengine.logging import HistoryBuffer
+    if (obj is HistoryBuffer or isinstance(obj, HistoryBuffer)) and isinstance(name, str) \
+            and not name.startswith('_') and callable(getattr(HistoryBuffer, name, None)):
+        return getattr(obj, name)
+    raise pickle.UnpicklingError(
+        f'refusing getattr({obj!r}, {name!r}) while loading a checkpoint safely')
+
+
+def _checkpoint_safe_globals():
+    """The non-tensor types that mmengine's ``Runner.save_checkpoint`` writes."""
+    import numpy as np
+    from mmengine.logging import HistoryBuffer
+    try:  # numpy >= 1.25 exposes the dtype classes (numpy 2 pickles them)
+        dtype_classes = [getattr(np.dtypes, n) for n in dir(np.dtypes) if n.endswith('DType')]
+    except AttributeError:  # pragma: no cover
+        dtype_classes = []
+    core = np.core.multiarray if hasattr(np, 'core') else np._core.multiarray
+    return [HistoryBuffer, core.scalar, core._reconstruct, np.ndarray, np.dtype, codecs.encode,
+            (_history_buffer_getattr, '__builtin__.getattr'),
+            (_history_buffer_getattr, 'builtins.getattr')] + dtype_classes
+
+
+CHECKPOINT_SAFE_GLOBALS = _checkpoint_safe_globals()
+
+
+class CheckpointLoadError(RuntimeError):
+    """A checkpoint file cannot be read; the message names the file and the reason in one line."""
+
+
+def _header(filename: str) -> bytes:
+    with open(filename, 'rb') as f:
+        return f.read(4)
+
+
+def _load_failure(filename: str, exc: BaseException) -> str:
+    """One line: what is wrong with ``filename``, from the exception torch raised while loading it."""
+    size = osp.getsize(filename)
+    text = str(exc)
+    first = text.splitlines()[0] if text else type(exc).__name__
+    if size == 0:
+        return 'the file is empty (0 bytes), not a checkpoint (was its saving interrupted?)'
+    refused = re.search(r'GLOBAL ([\w.]+)', text)
+    if refused or 'refusing getattr' in text:
+        what = f'type {refused.group(1)}' if refused else next(
+            ln.strip() for ln in text.splitlines() if 'refusing getattr' in ln)
+        return (f'safe loading (weights_only=True plus mmengine\'s own types) refuses {what} in it. Only if '
+                f'you trust this file, set {TRUST_ENV}=1 to load it with full unpickling')
+    header = _header(filename)
+    if header == b'PK\x03\x04':
+        return f'a damaged PyTorch zip archive ({size} bytes; truncated or corrupt: {first})'
+    # a legacy (non-zip) torch.save file starts with pickle protocol 2 and its magic number (LONG1, 10 bytes)
+    if header[:1] == b'\x80' and header[2:4] != b'\x8a\x0a' or 'magic number' in text:
+        return 'a plain pickle file, not a torch.save checkpoint; load it and re-save its tensors with torch.save'
+    return (f'not a PyTorch checkpoint ({size} bytes, neither a torch.save zip archive nor a legacy torch '
+            f'file: {type(exc).__name__}: {first})')
+
+
+def load_from_local(filename, map_location=None):
+    """Load a local checkpoint with ``weights_only=True`` plus mmengine's own types.
+
+    Replaces ``mmengine.runner.checkpoint.load_from_local`` (the loader of the ``''`` scheme).
+
+    Raises:
+        FileNotFoundError: the file does not exist (the path is in the message).
+        CheckpointLoadError: the file cannot be loaded; one line names it and says why: empty, not a
+            torch file, a damaged zip archive, a plain pickle, or a type outside
+            :data:`CHECKPOINT_SAFE_GLOBALS` (with the ``MMKDSEG_TRUSTED_CHECKPOINTS=1`` opt-in).
+    """
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'checkpoint file {filename!r} does not exist')
+    if os.environ.get(TRUST_ENV, '') == '1':
+        warnings.warn(f'{TRUST_ENV}=1: loading {filename} with full unpickling (trusted file)')
+        loader = functools.partial(torch.load, filename, map_location=map_location, weights_only=False)
+        context = contextlib.nullcontext()
+    else:
+        loader = functools.partial(torch.load, filename, map_location=map_location, weights_only=True)
+        context = torch.serialization.safe_globals(CHECKPOINT_SAFE_GLOBALS)
+    try:
+        with context:
+            return loader()
+    except (MemoryError, KeyboardInterrupt):
+        raise
+    except Exception as e:
+        raise CheckpointLoadError(f'cannot load checkpoint {filename!r}: {_load_failure(filename, e)}') from e
 
 
 class CheckpointMismatchError(RuntimeError):

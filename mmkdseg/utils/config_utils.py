@@ -4,7 +4,7 @@ from typing import Iterable, Optional
 
 from mmengine.config import Config
 
-from mmkdseg.compat import setup_cpu_distributed
+from mmkdseg.engine.dist import setup_cpu_distributed
 
 #: Dataset types that create their data on first use (no directory needs to exist beforehand).
 SELF_GENERATING_DATASETS = ('SynTexDataset', )

@@ -2,30 +2,34 @@
 from typing import Dict, Optional
 
 import torch
-from mmrazor.models.architectures.connectors.base_connector import BaseConnector
+from mmrazor.models.architectures.connectors import MGDConnector
 from mmrazor.registry import MODELS
-from torch import nn
+
 from ...utils.checks import check_choice
 
 MASK_MODES = ('spatial', 'channel')
 
 
 @MODELS.register_module()
-class MaskedGenerationConnector(BaseConnector):
+class MaskedGenerationConnector(MGDConnector):
     """Student feature → (1×1 align) → random mask → generation block G (MGD, Yang et al. 2022).
 
     ``G(align(f_S) ⊙ M)`` is what :class:`~mmkdseg.models.losses.MaskedGenerationLoss` compares with the
-    teacher feature. Layout and parameter names are those of mmrazor's ``MGDConnector`` (``align``,
-    ``generation.0``, ``generation.2``), so weights load either way and, for the same seed, both give the
-    same output.
+    teacher feature. It is mmrazor's ``MGDConnector`` (this class is its subclass: same layout and
+    parameter names ``align``, ``generation.0``, ``generation.2``, so weights load either way, and in
+    training mode, for the same seed, the same output). What it adds: argument and input checks that name
+    the wrong value, ``mask_mode`` instead of ``mask_on_channel``, no mask in eval mode (mmrazor's masks
+    there too) and no random draw at ``lambda_mgd=0``.
 
     * **align**: a 1×1 conv ``student_channels → teacher_channels`` (with bias) when the counts differ,
       otherwise none.
     * **mask** (training mode only): ``'spatial'`` drops each position of each sample with probability
       ``lambda_mgd`` (mask shape ``(B, 1, H, W)``, shared by all channels); ``'channel'`` drops whole
       channels of each sample (mask shape ``(B, C, 1, 1)``). A new mask is drawn for every sample at every
-      call (every training step), from torch's default CPU generator as mmrazor does — so it is
-      reproducible under ``randomness.seed``. Kept entries are 1 (no rescaling), dropped ones 0.
+      call (every training step), by mmrazor's ``MGDConnector.forward_train`` from torch's default CPU
+      generator — so it is reproducible under ``randomness.seed``. An entry is dropped where a uniform draw
+      exceeds ``1 - λ``; kept entries are 1 (no rescaling), dropped ones 0. mmrazor's mask is float32:
+      training under autocast (``--amp``) works, a connector cast to half precision without autocast does not.
     * **generation**: conv3×3 → ReLU → conv3×3, both ``teacher_channels`` wide (with bias, padding 1).
 
     In eval mode no mask is applied (``G(align(f_S))``, deterministic). The connector lives in the
@@ -49,7 +53,6 @@ class MaskedGenerationConnector(BaseConnector):
                  lambda_mgd: float = 0.75,
                  mask_mode: str = 'spatial',
                  init_cfg: Optional[Dict] = None) -> None:
-        super().__init__(init_cfg)
         for name, value in (('student_channels', student_channels), ('teacher_channels', teacher_channels)):
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise ValueError(f'{type(self).__name__}: {name} must be a positive int, got {value!r}')
@@ -57,41 +60,24 @@ class MaskedGenerationConnector(BaseConnector):
             raise ValueError(f'{type(self).__name__}: lambda_mgd (mask ratio) must be in [0, 1), got '
                              f'{lambda_mgd}')
         check_choice(mask_mode, MASK_MODES, 'mask_mode', type(self).__name__)
+        super().__init__(student_channels, teacher_channels, lambda_mgd=float(lambda_mgd),
+                         mask_on_channel=mask_mode == 'channel', init_cfg=init_cfg)
         self.student_channels = student_channels
         self.teacher_channels = teacher_channels
-        self.lambda_mgd = float(lambda_mgd)
         self.mask_mode = mask_mode
-        if student_channels != teacher_channels:
-            self.align = nn.Conv2d(student_channels, teacher_channels, kernel_size=1, stride=1, padding=0)
-        else:
-            self.align = None
-        self.generation = nn.Sequential(
-            nn.Conv2d(teacher_channels, teacher_channels, kernel_size=3, padding=1),
-            nn.ReLU(inplace=True),
-            nn.Conv2d(teacher_channels, teacher_channels, kernel_size=3, padding=1))
 
-    def make_mask(self, feature: torch.Tensor) -> torch.Tensor:
-        """A fresh 0/1 mask for an aligned ``(B, C, H, W)`` feature: ``(B, 1, H, W)`` or ``(B, C, 1, 1)``.
+    def forward_train(self, feature: torch.Tensor) -> torch.Tensor:
+        """``G(align(f_S) ⊙ M)`` in training mode (mmrazor's), ``G(align(f_S))`` in eval mode or at λ = 0.
 
-        An entry is dropped (0) where a uniform draw exceeds ``1 - λ`` — mmrazor's rule and draw order.
+        ``forward`` (``BaseConnector``'s) calls this method.
         """
-        n, c, h, w = feature.shape
-        shape = (n, 1, h, w) if self.mask_mode == 'spatial' else (n, c, 1, 1)
-        draw = torch.rand(shape).to(feature.device)
-        return (draw <= 1 - self.lambda_mgd).to(feature.dtype)
-
-    def forward(self, feature: torch.Tensor) -> torch.Tensor:
         if feature.dim() != 4 or feature.shape[1] != self.student_channels:
             raise ValueError(
                 f'{type(self).__name__}: expects a (B, {self.student_channels}, H, W) student feature '
                 f'(student_channels={self.student_channels}), got {tuple(feature.shape)}; check '
                 f'student_channels or the recorder that feeds this connector')
+        if self.training and self.lambda_mgd > 0:
+            return super().forward_train(feature)
         if self.align is not None:
             feature = self.align(feature)
-        if self.training and self.lambda_mgd > 0:
-            feature = feature * self.make_mask(feature)
         return self.generation(feature)
-
-    def forward_train(self, feature: torch.Tensor) -> torch.Tensor:
-        """Same as :meth:`forward` (masking follows ``self.training``)."""
-        return self.forward(feature)

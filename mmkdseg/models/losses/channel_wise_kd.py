@@ -1,14 +1,13 @@
 """Channel-wise distillation (CWD, Shu et al., ICCV 2021; docs/methods/cwd.md)."""
 import torch
-import torch.nn.functional as F
+from mmrazor.models.losses import ChannelWiseDivergence
 from mmrazor.registry import MODELS
-from torch import nn
 
 from .utils import align_spatial, check_policy
 
 
 @MODELS.register_module()
-class ChannelWiseKDLoss(nn.Module):
+class ChannelWiseKDLoss(ChannelWiseDivergence):
     """Per channel, KL(σ_τ(z_T) ‖ σ_τ(z_S)) over spatial positions, · τ² / (B·C).
 
     Each channel of each sample is turned into a distribution over its h·w positions with a softmax at
@@ -20,6 +19,10 @@ class ChannelWiseKDLoss(nn.Module):
     Reduction: KL **summed** over positions, channels and batch, **divided by B·C** (a mean over the
     B·C per-channel KL divergences), times τ² and ``loss_weight`` — the formula of the paper and of
     mmrazor's ``ChannelWiseDivergence``. No label is used (ignored pixels take part like any other).
+
+    The loss itself is mmrazor's ``ChannelWiseDivergence`` (this class is its subclass); what it adds: the
+    teacher map is detached, maps of different sizes are aligned (below) and wrong shapes or ``tau`` are
+    reported by name instead of failing inside ``view``.
 
     Resize policy (when h×w ≠ h'×w'): ``'teacher_to_student'`` (default) bilinearly resizes the detached
     teacher map to the student's grid, so the distributions live on the student's positions;
@@ -33,17 +36,11 @@ class ChannelWiseKDLoss(nn.Module):
     """
 
     def __init__(self, tau: float = 1.0, loss_weight: float = 1.0, resize: str = 'teacher_to_student') -> None:
-        super().__init__()
         if tau <= 0:
             raise ValueError(f'{type(self).__name__}: tau must be positive, got {tau}')
-        self.tau = tau
-        self.loss_weight = loss_weight
+        super().__init__(tau=tau, loss_weight=loss_weight)
         self.resize = check_policy(resize)
 
     def forward(self, preds_S: torch.Tensor, preds_T: torch.Tensor) -> torch.Tensor:
         preds_S, preds_T = align_spatial(preds_S, preds_T.detach(), self.resize, type(self).__name__)
-        b, c, h, w = preds_S.shape
-        log_p_S = F.log_softmax(preds_S.reshape(b * c, h * w) / self.tau, dim=1)
-        log_p_T = F.log_softmax(preds_T.reshape(b * c, h * w) / self.tau, dim=1)
-        kl = (log_p_T.exp() * (log_p_T - log_p_S)).sum()
-        return self.loss_weight * self.tau**2 * kl / (b * c)
+        return super().forward(preds_S.contiguous(), preds_T.contiguous())  # mmrazor's loss reshapes with view

@@ -1,7 +1,9 @@
 """Running ``tools/train.py`` / ``tools/test.py`` as child processes and reading what they leave behind.
 
-Used by ``tools/demo.py`` and ``tools/benchmark.py``. Each run writes its full log to a file and shows a
-one-line progress display; on failure the tail of the log is printed and :class:`RunError` raised.
+Used by ``tools/demo.py`` and ``tools/benchmark.py`` (not part of the ``mmkdseg`` package: ``tools/`` is not
+a package, so they put their own directory on ``sys.path`` and ``import run_utils``). Each run writes its full
+log to a file and shows a one-line progress display; on failure the tail of the log is printed and
+:class:`RunError` raised.
 """
 import glob
 import json
@@ -14,7 +16,7 @@ import sys
 import time
 from typing import Dict, List, Optional, Sequence
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 _ITER_RE = re.compile(r'Iter\(train\)\s*\[\s*(\d+)/(\d+)\].*?eta: (\S+).*?time: ([\d.]+)')
 _LOSS_RE = re.compile(r'\sloss: ([\d.]+)')
 _VAL_RE = re.compile(r'Iter\(val\).*?mIoU: ([\d.]+)')
