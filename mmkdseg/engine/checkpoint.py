@@ -32,6 +32,8 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 import torch
 from torch import nn
 
+from ..utils.constants import ALGORITHM_PARTS, SEGMENTOR_PARTS, SEGMENTOR_ROLES
+
 __all__ = ['CHECKPOINT_SAFE_GLOBALS', 'CheckpointLoadError', 'CheckpointMismatchError', 'TRUST_ENV',
            'check_state_dict_covers', 'describe_keys', 'guess_checkpoint_kind', 'load_from_local',
            'revise_state_dict_keys']
@@ -40,9 +42,9 @@ __all__ = ['CHECKPOINT_SAFE_GLOBALS', 'CheckpointLoadError', 'CheckpointMismatch
 TRUST_ENV = 'MMKDSEG_TRUSTED_CHECKPOINTS'
 
 #: Top-level prefixes of a distillation algorithm's state dict (student, teachers, distiller, critic).
-DISTILL_PREFIXES = ('architecture', 'teacher', 'teacher_wide', 'teacher_deep', 'distiller', 'discriminator')
+DISTILL_PREFIXES = SEGMENTOR_ROLES + ALGORITHM_PARTS
 #: Top-level prefixes of an mmseg segmentor's state dict.
-SEGMENTOR_PREFIXES = ('backbone', 'neck', 'decode_head', 'auxiliary_head')
+SEGMENTOR_PREFIXES = SEGMENTOR_PARTS
 #: How many prefixes a report lists before it says "and N more".
 MAX_LISTED = 8
 

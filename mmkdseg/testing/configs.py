@@ -6,6 +6,9 @@ from typing import Dict, Iterator, Optional, Tuple
 import torch
 from mmengine.config import Config
 
+from mmkdseg.utils.config_utils import leaf_datasets
+from mmkdseg.utils.constants import SEGMENTOR_ROLES
+
 _SIZE_KEYS_TRANSFORMS = {
     'RandomResize': 'scale', 'Resize': 'scale', 'RandomCrop': 'crop_size',
     'RandomChoiceResize': 'scales', 'ResizeShortestEdge': 'scale', 'ResizeToMultiple': None,
@@ -64,27 +67,10 @@ def _create_missing_splits(d: dict) -> None:
         d['create_missing'] = True
 
 
-def _leaf_datasets(ds):
-    if isinstance(ds, (list, tuple)):
-        for d in ds:
-            yield from _leaf_datasets(d)
-    elif isinstance(ds, dict):
-        if 'datasets' in ds:
-            yield from _leaf_datasets(ds['datasets'])
-        elif 'dataset' in ds:
-            yield from _leaf_datasets(ds['dataset'])
-        else:
-            yield ds
-
-
-#: Keys of ``model`` that hold segmentors in mmkdseg's algorithms.
-SEGMENTOR_KEYS = ('architecture', 'teacher', 'teacher_wide', 'teacher_deep')
-
-
 def _shrink_cfg_path_models(model, crop: Tuple[int, int]) -> None:
     """Stock models given by ``cfg_path`` (opaque to the walk): their preprocessor pads to ``crop``."""
     from mmkdseg.models.algorithms.segmentor_cfg import segmentor_cfg
-    for key in SEGMENTOR_KEYS:
+    for key in SEGMENTOR_ROLES:
         d = model.get(key)
         if isinstance(d, dict) and 'cfg_path' in d:
             resolved = segmentor_cfg(d, key)
@@ -126,7 +112,7 @@ def make_tiny_config(path: str,
         loader.num_workers = 0
         loader.persistent_workers = False
         if data_root is not None:
-            for ds in _leaf_datasets(loader.dataset):
+            for ds in leaf_datasets(loader.dataset):
                 ds.data_root = data_root
                 if str(ds.get('type', '')).endswith('SynTexDataset'):
                     ds.auto_generate = False  # the tiny copy is already there
@@ -141,7 +127,7 @@ def make_tiny_config(path: str,
             cfg[key].num_workers = 0
             cfg[key].persistent_workers = False
             if data_root is not None:
-                for ds in _leaf_datasets(cfg[key].dataset):
+                for ds in leaf_datasets(cfg[key].dataset):
                     ds.data_root = data_root
     if teacher_ckpts:
         cfg.merge_from_dict(teacher_ckpts)

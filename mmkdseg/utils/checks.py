@@ -4,7 +4,7 @@ from typing import Iterable, List, Optional, Sequence
 
 from torch import nn
 
-__all__ = ['check_choice', 'closest', 'unwrap']
+__all__ = ['check_choice', 'check_exactly_one', 'closest', 'unwrap']
 
 
 def closest(name: str, choices: Iterable[str], n: int = 5, cutoff: float = 0.4) -> List[str]:
@@ -20,6 +20,16 @@ def check_choice(value, choices: Sequence, arg: str, owner: Optional[str] = None
     close = closest(value, [str(c) for c in choices], n=3) if isinstance(value, str) else []
     raise ValueError(f'{owner + ": " if owner else ""}{arg}={value!r} is not one of {tuple(choices)}'
                      + (f' (closest: {", ".join(close)})' if close else ''))
+
+
+def check_exactly_one(owner: str, **options) -> None:
+    """Raise ``ValueError`` unless exactly one of the keyword ``options`` (``name=(value, meaning)``) is not
+    ``None``; the message names each option with its meaning and the values given."""
+    given = [name for name, (value, _) in options.items() if value is not None]
+    if len(given) != 1:
+        names = ' and '.join(f'{name} ({meaning})' for name, (_, meaning) in options.items())
+        values = ', '.join(f'{name}={value}' for name, (value, _) in options.items())
+        raise ValueError(f'{owner}: give exactly one of {names}, got {values}')
 
 
 def unwrap(module: nn.Module) -> nn.Module:

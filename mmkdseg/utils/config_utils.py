@@ -58,18 +58,18 @@ def enable_amp(cfg: Config) -> bool:
     return changed
 
 
-def _datasets(dataset_cfg) -> Iterable:
+def leaf_datasets(dataset_cfg) -> Iterable:
     """Leaf dataset configs of a (possibly wrapped / concatenated) dataset config."""
     if dataset_cfg is None:
         return
     if isinstance(dataset_cfg, (list, tuple)):
         for d in dataset_cfg:
-            yield from _datasets(d)
+            yield from leaf_datasets(d)
         return
     if 'datasets' in dataset_cfg:
-        yield from _datasets(dataset_cfg['datasets'])
+        yield from leaf_datasets(dataset_cfg['datasets'])
     elif 'dataset' in dataset_cfg:
-        yield from _datasets(dataset_cfg['dataset'])
+        yield from leaf_datasets(dataset_cfg['dataset'])
     else:
         yield dataset_cfg
 
@@ -80,7 +80,7 @@ def check_data_dirs(cfg: Config, keys=DATALOADER_KEYS) -> None:
         loader = cfg.get(key)
         if not loader:
             continue
-        for i, ds in enumerate(_datasets(loader.get('dataset'))):
+        for i, ds in enumerate(leaf_datasets(loader.get('dataset'))):
             if str(ds.get('type', '')).split('.')[-1] in SELF_GENERATING_DATASETS \
                     and ds.get('auto_generate', True):
                 continue

@@ -6,11 +6,8 @@ from typing import Dict, List, Optional, Set
 import torch
 from mmengine.runner import load_checkpoint
 
+from ...utils.constants import SEGMENTOR_PARTS
 from ..distillers.seg_distiller import MODULE_RECORDERS
-
-#: Parts of an mmseg ``EncoderDecoder`` in forward order; recorders under a later part need the
-#: earlier ones to run.
-SEGMENTOR_PARTS = ('backbone', 'neck', 'decode_head', 'auxiliary_head')
 
 
 def teacher_parts_to_run(model: torch.nn.Module, recorders: Dict) -> Optional[Set[str]]:

@@ -45,7 +45,7 @@ import torch
 import torch.nn.functional as F
 from mmrazor.models.architectures.connectors.base_connector import BaseConnector
 from mmrazor.registry import MODELS
-from ...utils.checks import check_choice
+from ...utils.checks import check_choice, check_exactly_one
 
 #: Pixel saliencies the refine mask can be computed from.
 SALIENCIES = ('contribution', 'entropy')
@@ -54,10 +54,8 @@ SALIENCIES = ('contribution', 'entropy')
 def _check_refine_args(saliency: str, threshold: Optional[float], keep_ratio: Optional[float],
                        tau: float, name: str) -> None:
     check_choice(saliency, SALIENCIES, 'saliency', name)
-    if (threshold is None) == (keep_ratio is None):
-        raise ValueError(f'{name}: give exactly one of threshold (keep saliency >= threshold) and '
-                         f'keep_ratio (keep the most salient fraction), got threshold={threshold}, '
-                         f'keep_ratio={keep_ratio}')
+    check_exactly_one(name, threshold=(threshold, 'keep saliency >= threshold'),
+                      keep_ratio=(keep_ratio, 'keep the most salient fraction'))
     if keep_ratio is not None and not 0 < keep_ratio <= 1:
         raise ValueError(f'{name}: keep_ratio must be in (0, 1], got {keep_ratio}')
     if tau <= 0:

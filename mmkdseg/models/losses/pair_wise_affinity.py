@@ -7,7 +7,7 @@ from mmrazor.registry import MODELS
 from torch import nn
 
 from .utils import align_spatial, check_policy
-from ...utils.checks import check_choice
+from ...utils.checks import check_choice, check_exactly_one
 
 POOLS = ('max', 'avg')
 METHODS = ('auto', 'gram', 'naive')
@@ -124,10 +124,8 @@ class PairWiseAffinityLoss(nn.Module):
                  resize: str = 'teacher_to_student') -> None:
         super().__init__()
         name = type(self).__name__
-        if (scale is None) == (patch_size is None):
-            raise ValueError(f'{name}: give exactly one of scale (β, a fraction of the map size) and '
-                             f'patch_size (a window in positions), got scale={scale}, '
-                             f'patch_size={patch_size}')
+        check_exactly_one(name, scale=(scale, 'β, a fraction of the map size'),
+                          patch_size=(patch_size, 'a window in positions'))
         if scale is not None and not 0 < scale <= 1:
             raise ValueError(f'{name}: scale must be in (0, 1], got {scale}')
         if patch_size is not None:

@@ -16,7 +16,7 @@ from mmengine.runner import CheckpointLoader
 from mmkdseg import testing
 from mmkdseg.models.algorithms.segmentor_cfg import segmentor_cfg, without_pretrained
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 FAMILIES = ('pspnet', 'deeplabv3', 'deeplabv3plus')
 
 

@@ -25,7 +25,7 @@ from mmengine.config import Config
 from mmkdseg import testing
 from mmkdseg.testing.hooks import state_digest
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PIPELINE = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations'), dict(type='PackSegInputs')]
 STUDENT_DROPOUT = {'model.architecture.decode_head.dropout_ratio': 0.0,
                    'model.architecture.auxiliary_head.dropout_ratio': 0.0}

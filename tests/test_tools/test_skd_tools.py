@@ -11,7 +11,7 @@ from mmengine.config import Config
 
 from mmkdseg import testing
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 pytestmark = pytest.mark.subprocess
 SKD = osp.join(REPO, 'configs', 'skd', 'skd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py')
 DETERMINISTIC = {

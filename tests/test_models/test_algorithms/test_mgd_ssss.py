@@ -16,7 +16,7 @@ from mmseg.structures import SegDataSample
 from mmkdseg.models.algorithms.multi_granularity_distill import valid_region
 from mmkdseg.models.task_modules import cutmix
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 CFG = osp.join(REPO, 'configs', 'mgd_ssss',
                'mgd-ssss_pspnet-r18-w32-r101-w16-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-1-8-96x96.py')
 SIZE = 32

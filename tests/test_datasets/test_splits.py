@@ -14,7 +14,7 @@ from mmkdseg.datasets import SplitDataset
 from mmkdseg.datasets.splits import (fraction_tag, list_images, parse_fraction, partition, read_list,
                                      split_file, write_split_files)
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def reference_partition(names, fraction, seed):

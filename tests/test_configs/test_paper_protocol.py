@@ -16,7 +16,7 @@ import re
 import pytest
 from mmengine.config import Config
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 BLOCK = re.compile(r'<!-- protocol start -->\n(.*?)<!-- protocol end -->', re.S)
 
 

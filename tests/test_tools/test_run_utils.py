@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-TOOLS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'tools')
+TOOLS = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'tools')
 if TOOLS not in sys.path:  # tools/ is not a package
     sys.path.append(TOOLS)
 

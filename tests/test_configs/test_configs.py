@@ -15,7 +15,7 @@ from mmengine.registry import MODELS, DefaultScope
 
 from mmkdseg import testing
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = list(testing.iter_config_files(osp.join(REPO, 'configs')))
 
 TINY_DATA = {
