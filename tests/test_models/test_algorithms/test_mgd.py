@@ -11,6 +11,7 @@ from mmengine.registry import MODELS, DefaultScope
 from mmrazor.registry import MODELS as RAZOR_MODELS
 
 from mmkdseg.apis import export_student
+from mmkdseg.models.algorithms.segmentor_cfg import segmentor_cfg
 from mmkdseg.models.connectors import MaskedGenerationConnector
 from mmkdseg.testing.batches import fake_seg_batch
 
@@ -132,11 +133,12 @@ def test_paper_configs_use_the_published_settings(name, repo_root):
                                     lambda_mgd=0.75)
     assert d.distill_losses.loss_mgd == dict(type='MaskedGenerationLoss', loss_weight=2e-5)
     assert d.distill_losses.loss_cwd == dict(type='ChannelWiseKDLoss', tau=4.0, loss_weight=3.0)
-    assert cfg.model.architecture.decode_head.type == {'pspnet': 'PSPHead', 'deeplabv3': 'ASPPHead'}[name]
-    assert cfg.model.teacher.backbone.depth == 101 and cfg.model.architecture.backbone.depth == 18
+    student, teacher = segmentor_cfg(cfg.model.architecture), segmentor_cfg(cfg.model.teacher)  # stock mmseg models
+    assert student.decode_head.type == {'pspnet': 'PSPHead', 'deeplabv3': 'ASPPHead'}[name]
+    assert teacher.backbone.depth == 101 and student.backbone.depth == 18
     assert cfg.train_cfg.max_iters == 40000
     crop = next(t['crop_size'] for t in cfg.train_dataloader.dataset.pipeline if t['type'] == 'RandomCrop')
-    assert crop == (512, 512) == cfg.model.architecture.data_preprocessor.size
+    assert crop == (512, 512) == student.data_preprocessor.size
     assert '467e7cf4' in cfg.model.teacher_ckpt  # mmseg's PSPNet-R101 40k, the authors' teacher
     # the paper's generation block: two 3x3 convs at 2048 channels, ~75.5M parameters
     connector = RAZOR_MODELS.build(copy.deepcopy(d.connectors.mgd))
@@ -146,5 +148,6 @@ def test_paper_configs_use_the_published_settings(name, repo_root):
 def test_cwd_reference_config(repo_root):
     cfg = Config.fromfile(osp.join(repo_root, CWD_REFERENCE))
     assert cfg.model.distiller.distill_losses.loss_cwd == dict(type='ChannelWiseKDLoss', tau=1.0, loss_weight=5.0)
-    assert cfg.train_cfg.max_iters == 80000 and cfg.model.architecture.data_preprocessor.size == (512, 1024)
+    assert cfg.train_cfg.max_iters == 80000
+    assert segmentor_cfg(cfg.model.architecture).data_preprocessor.size == (512, 1024)
     assert 'e1e1100f' in cfg.model.teacher_ckpt  # mmseg's PSPNet-R101 80k (79.76)
