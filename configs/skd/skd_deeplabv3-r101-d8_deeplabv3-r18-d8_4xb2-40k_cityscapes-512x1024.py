@@ -11,17 +11,6 @@ _base_ = [
     'mmseg::_base_/datasets/cityscapes.py',
     '../_base_/default_runtime.py', '../_base_/distillers/skd_cityscapes_40k.py'
 ]
-crop_size = (512, 1024)
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
-    dict(type='RandomResize', scale=(2048, 1024), ratio_range=(0.5, 2.0), keep_ratio=True),
-    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PhotoMetricDistortion'),
-    dict(type='PackSegInputs')
-]
-train_dataloader = dict(batch_size=2, dataset=dict(pipeline=train_pipeline))
 # mmseg's DeepLabV3-R101 (512x1024, 40k; 77.12 mIoU; the benchmark's teacher has 78.07)
 teacher_ckpt = ('https://download.openmmlab.com/mmsegmentation/v0.5/deeplabv3/deeplabv3_r101-d8_512x1024_40k_cityscapes/'
                 'deeplabv3_r101-d8_512x1024_40k_cityscapes_20200605_012241-7fd3f799.pth')

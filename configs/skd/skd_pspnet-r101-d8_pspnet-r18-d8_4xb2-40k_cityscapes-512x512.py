@@ -5,25 +5,14 @@
 # Published (val): student 69.10, +pixel 70.51, +pair 71.78, +holistic 74.08 (their teacher: 78.3).
 #   tools/dist_train.sh configs/skd/skd_pspnet-r101-d8_pspnet-r18-d8_4xb2-40k_cityscapes-512x512.py 4
 _base_ = [
-    'mmseg::_base_/datasets/cityscapes.py',
+    '../_base_/datasets/cityscapes_512x512.py',
     '../_base_/default_runtime.py', '../_base_/distillers/skd_cityscapes_40k.py'
 ]
-crop_size = (512, 512)
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
-    dict(type='RandomResize', scale=(2048, 1024), ratio_range=(0.5, 2.0), keep_ratio=True),
-    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PhotoMetricDistortion'),
-    dict(type='PackSegInputs')
-]
-train_dataloader = dict(batch_size=2, dataset=dict(pipeline=train_pipeline))
 # mmseg's PSPNet-R101 (512x1024, 40k; 78.34 mIoU, the paper's teacher has 78.3)
 teacher_ckpt = ('https://download.openmmlab.com/mmsegmentation/v0.5/pspnet/pspnet_r101-d8_512x1024_40k_cityscapes/'
                 'pspnet_r101-d8_512x1024_40k_cityscapes_20200604_232751-467e7cf4.pth')
 model = dict(
     architecture=dict(cfg_path='mmseg::pspnet/pspnet_r18-d8_4xb2-80k_cityscapes-512x1024.py',
-                      data_preprocessor=dict(size=crop_size)),
+                      data_preprocessor=dict(size=_base_.crop_size)),
     teacher=dict(cfg_path='mmseg::pspnet/pspnet_r101-d8_4xb2-40k_cityscapes-512x1024.py'),
     teacher_ckpt=teacher_ckpt)

@@ -1,22 +1,11 @@
 # MGD + CWD distiller of the MGD paper's segmentation protocol (Yang et al. 2022; docs/methods/mgd.md, docs/methods/cwd.md), shared by
-# configs/mgd/mgd-cwd_pspnet-r101_*_40k_cityscapes-512x512.py: Cityscapes, 512x512 crops, 40k iterations;
+# configs/mgd/mgd-cwd_pspnet-r101-d8_*_8xb2-40k_cityscapes-512x512.py: Cityscapes, 512x512 crops, 40k iterations;
 # MGD on the last backbone stage (512 -> 2048 channels, lambda=0.75, alpha=2e-5) + CWD on the logits (tau=4,
 # weight 3), as in the authors' code, whose teacher is mmseg's PSPNet-R101. A leaf config adds the models
 # (architecture / teacher: a ResNet-18 student and that teacher) and pads their inputs to `crop_size`.
 # The generation block (two 3x3 convs at 2048 channels) has ~75.5M parameters; it is trained with the student
 # and dropped by tools/export_student.py.
-_base_ = ['mmseg::_base_/datasets/cityscapes.py', 'mmseg::_base_/schedules/schedule_40k.py']
-crop_size = (512, 512)
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
-    dict(type='RandomResize', scale=(2048, 1024), ratio_range=(0.5, 2.0), keep_ratio=True),
-    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PhotoMetricDistortion'),
-    dict(type='PackSegInputs')
-]
-train_dataloader = dict(batch_size=2, dataset=dict(pipeline=train_pipeline))
+_base_ = ['../datasets/cityscapes_512x512.py', 'mmseg::_base_/schedules/schedule_40k.py']
 # mmseg's PSPNet-R101 (512x1024, 40k; 78.34 mIoU), the teacher of the authors' configs
 teacher_ckpt = ('https://download.openmmlab.com/mmsegmentation/v0.5/pspnet/pspnet_r101-d8_512x1024_40k_cityscapes/'
                 'pspnet_r101-d8_512x1024_40k_cityscapes_20200604_232751-467e7cf4.pth')

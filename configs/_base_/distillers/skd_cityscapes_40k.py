@@ -1,5 +1,5 @@
 # Structured KD (Liu et al., CVPR 2019 / TPAMI 2020; docs/methods/skd.md) for the Cityscapes paper-protocol configs
-# (configs/skd/skd_*_40k_cityscapes-*.py): student SGD lr 0.01 + poly over mmseg's 40k schedule, all three terms:
+# (configs/skd/skd_*_4xb2-40k_cityscapes-*.py): student SGD lr 0.01 + poly over mmseg's 40k schedule, all three terms:
 #   pixel-wise  KL(softmax(z_T) || softmax(z_S)), tau 1, weight 10, mean over valid pixels
 #   pair-wise   affinities of the decode head's fused features (decode_head.bottleneck, 128 / 512 channels at
 #               1/8; the authors' "x_feat_after_psp"), max-pooled into nodes with beta = 0.5, norm detached as
