@@ -60,6 +60,15 @@ def test_cfg_path_overrides_merge_into_the_stock_model():
                            pretrained=True))
 
 
+def test_cfg_path_of_a_project_file(tmp_path):
+    own = tmp_path / 'my_student.py'
+    own.write_text("_base_ = ['mmseg::pspnet/pspnet_r18-d8_4xb2-80k_cityscapes-512x1024.py']\n"
+                   "model = dict(decode_head=dict(num_classes=5), auxiliary_head=dict(num_classes=5))\n")
+    cfg = segmentor_cfg(dict(cfg_path=str(own), decode_head=dict(dropout_ratio=0.0)))
+    assert cfg['decode_head']['num_classes'] == 5 and cfg['decode_head']['dropout_ratio'] == 0.0
+    assert cfg['_scope_'] == 'mmseg' and cfg['backbone']['depth'] == 18
+
+
 def test_without_pretrained_removes_init_cfg_entries_at_any_depth():
     cfg = dict(type='EncoderDecoder', backbone=dict(
         type='ResNetV1c', init_cfg=[dict(type='Pretrained', checkpoint='x.pth'), dict(type='Kaiming')]),

@@ -5,7 +5,8 @@ A student or teacher is given as a model config dict (``_scope_='mmseg'``), a bu
 ``dict(cfg_path='mmseg::pspnet/pspnet_r18-d8_4xb2-80k_cityscapes-512x1024.py')``: the ``model`` of that
 stock config (with the config's top-level ``data_preprocessor``). Unlike mmrazor's, mmkdseg's ``cfg_path``
 dicts may carry overrides, merged into the stock model like a config's ``model = dict(...)`` (``_delete_``
-works), e.g. ``data_preprocessor=dict(size=(512, 512))`` or ``decode_head=dict(num_classes=21)``.
+works), e.g. ``data_preprocessor=dict(size=(512, 512))`` or ``decode_head=dict(num_classes=21)``. A ``cfg_path``
+without ``package::`` is a config file of your own (``cfg_path='my_project/configs/student.py'``).
 """
 import copy
 import logging
@@ -37,9 +38,12 @@ def segmentor_cfg(cfg: Union[Dict, object], role: str = 'model') -> Union[Dict, 
     if cfg.get('pretrained', False):
         raise ValueError(f'{role}: cfg_path dicts with pretrained=True are not supported; load weights with '
                          'the algorithm\'s teacher_ckpt (teachers) or load_from (the whole algorithm)')
-    from mmengine.hub import get_config
     path = cfg['cfg_path']
-    stock = get_config(path)
+    if '::' in path:  # a config shipped in an installed package, e.g. mmseg::pspnet/...
+        from mmengine.hub import get_config
+        stock = get_config(path)
+    else:  # a config file of your own project
+        stock = Config.fromfile(path)
     if 'model' not in stock:
         raise ValueError(f'{role}: {path} has no `model`')
     model = copy.deepcopy(stock.model)

@@ -1,3 +1,4 @@
+from .dist import SegDISTLoss
 from .icsd import ICSDLoss
 from .ifvd import IFVDLoss
 from .channel_wise_kd import ChannelWiseKDLoss
@@ -13,7 +14,7 @@ from .inter_class_distance import FRKDInterClassLoss
 from .intra_class_distance import FRKDIntraClassLoss
 from .refined_pixel_kd import RefinedPixelWiseKDLoss
 
-__all__ = ['ChannelWiseKDLoss', 'MaskedGenerationLoss', 'ICSDLoss', 'IFVDLoss', 'PixelWiseKDLoss',
+__all__ = ['ChannelWiseKDLoss', 'SegDISTLoss', 'MaskedGenerationLoss', 'ICSDLoss', 'IFVDLoss', 'PixelWiseKDLoss',
            'PairWiseAffinityLoss', 'FRKDInterClassLoss', 'FRKDIntraClassLoss', 'FRKDSimilarityLoss',
            'RefinedPixelWiseKDLoss', 'PseudoLabelCELoss', 'SemanticSensitiveLoss', 'ContentAwareLoss',
            'HolisticAdversarialLoss']
