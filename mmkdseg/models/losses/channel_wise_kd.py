@@ -21,8 +21,9 @@ class ChannelWiseKDLoss(ChannelWiseDivergence):
     mmrazor's ``ChannelWiseDivergence``. No label is used (ignored pixels take part like any other).
 
     The loss itself is mmrazor's ``ChannelWiseDivergence`` (this class is its subclass); what it adds: the
-    teacher map is detached, maps of different sizes are aligned (below) and wrong shapes or ``tau`` are
-    reported by name instead of failing inside ``view``.
+    teacher map is detached, maps of different sizes are aligned (below), the softmax and KL are computed in
+    float32 with autocast off, and wrong shapes or ``tau`` are reported by name instead of failing inside
+    ``view``.
 
     Resize policy (when h×w ≠ h'×w'): ``'teacher_to_student'`` (default) bilinearly resizes the detached
     teacher map to the student's grid, so the distributions live on the student's positions;
@@ -43,4 +44,6 @@ class ChannelWiseKDLoss(ChannelWiseDivergence):
 
     def forward(self, preds_S: torch.Tensor, preds_T: torch.Tensor) -> torch.Tensor:
         preds_S, preds_T = align_spatial(preds_S, preds_T.detach(), self.resize, type(self).__name__)
-        return super().forward(preds_S.contiguous(), preds_T.contiguous())  # mmrazor's loss reshapes with view
+        with torch.autocast(device_type=preds_S.device.type, enabled=False):
+            # mmrazor's loss reshapes with view: contiguous inputs
+            return super().forward(preds_S.float().contiguous(), preds_T.float().contiguous())

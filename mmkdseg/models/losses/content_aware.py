@@ -26,8 +26,9 @@ class ContentAwareLoss(nn.Module):
     Shapes: ``feats_S`` (B, K_S, h, w), ``feats_T`` (B, K_T, h', w').
 
     Reduction: **mean over the B · P · P matrix entries** (``F.mse_loss``), independent of the batch
-    size and of the number of processes. A region whose pooled vector is zero has similarity 0 to every
-    region (the norm is clamped at ``eps``; the reference code divided by zero there).
+    size and of the number of processes; computed in float32, also under autocast. A region whose pooled
+    vector is zero has similarity 0 to every region (the norm is clamped at ``eps``; the reference code
+    divided by zero there).
 
     Args:
         pool_size (int): Regions per side. Defaults to 7.
@@ -45,6 +46,7 @@ class ContentAwareLoss(nn.Module):
         if feats_S.dim() != 4 or feats_T.dim() != 4 or feats_S.shape[0] != feats_T.shape[0]:
             raise ValueError(f'ContentAwareLoss: expects (B, K, H, W) features with equal B, got student '
                              f'{tuple(feats_S.shape)} and teacher {tuple(feats_T.shape)}')
-        sim_S = region_self_similarity(feats_S, self.pool_size)
-        sim_T = region_self_similarity(feats_T.detach(), self.pool_size)
-        return self.loss_weight * F.mse_loss(sim_S, sim_T)
+        with torch.autocast(device_type=feats_S.device.type, enabled=False):  # cosines in float32
+            sim_S = region_self_similarity(feats_S.float(), self.pool_size)
+            sim_T = region_self_similarity(feats_T.detach().float(), self.pool_size)
+            return self.loss_weight * F.mse_loss(sim_S, sim_T)
