@@ -95,6 +95,31 @@ def test_stock_pair_builds_and_initialises_offline(family, no_downloads):
     assert tuple(model.data_preprocessor.size) == (512, 1024)  # the student's, not an injected one
 
 
+HETEROGENEOUS = ('kd_segformer-mit-b4_segformer-mit-b0_8xb1-160k_cityscapes-1024x1024.py',
+                 'kd_deeplabv3-r101-d8_segformer-mit-b0_8xb1-160k_cityscapes-1024x1024.py',
+                 'kd_segformer-mit-b4_deeplabv3-r18-d8_4xb2-80k_cityscapes-512x1024.py')
+
+
+@pytest.mark.parametrize('name', HETEROGENEOUS)
+def test_segformer_pairs_initialise_offline_and_align_logits(name, no_downloads):
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'kd', name))
+    cfg.model.teacher_ckpt = None
+    with pytest.raises(DownloadAttempted):  # MiT's init_cfg=dict(type='Pretrained', ...) and ResNet's pretrained=
+        _build(cfg).init_weights()
+    cfg.merge_from_dict({'model.load_pretrained': False})
+    model = _build(cfg)
+    model.init_weights()
+    kinds = {type(model.student.backbone).__name__, type(model.teacher.backbone).__name__}
+    assert 'MixVisionTransformer' in kinds
+    model.eval()
+    x = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        z_s, z_t = model.student(x, mode='tensor'), model.teacher(x, mode='tensor')
+        assert z_s.shape[1] == z_t.shape[1] == 19
+        loss = model.distiller.distill_losses.loss_kd(z_s, z_t)  # teacher logits resized to the student's
+    assert torch.isfinite(loss) and loss > 0
+
+
 def test_stock_pspnet_pair_trains_one_iteration_offline(tmp_path, no_downloads):
     from mmengine.runner import Runner
     root = testing.make_tiny_cityscapes(str(tmp_path / 'data'), h=64, w=128)
