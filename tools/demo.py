@@ -113,8 +113,9 @@ def results_table(rows, classes):
     return '\n'.join(lines)
 
 
-def picture_grid(models, data_root, out_file, num_images):
-    """image | ground truth | one column per model, for the first ``num_images`` val images."""
+def picture_grid(models, data_root, out_file, num_images, classes):
+    """image | ground truth | one column per model, for the first ``num_images`` val images; a colour legend of
+    ``classes`` below."""
     import numpy as np
     from mmseg.apis import inference_model, init_model
     from PIL import Image, ImageDraw
@@ -143,8 +144,39 @@ def picture_grid(models, data_root, out_file, num_images):
     tile_w = w * scale // len(cols)
     for i, c in enumerate(cols):
         draw.text((i * tile_w + 4, 2), c, fill='black')
+    canvas = with_legend(canvas, classes, palette)
     os.makedirs(osp.dirname(out_file), exist_ok=True)
     canvas.save(out_file)
+
+
+def with_legend(canvas, classes, palette, row_h: int = 16):
+    """``canvas`` with a colour legend below it: one swatch and the class name per class."""
+    from PIL import Image, ImageDraw
+    per_row = max(1, canvas.width // 110)
+    rows = -(-len(classes) // per_row)
+    out = Image.new('RGB', (canvas.width, canvas.height + rows * row_h + 4), 'white')
+    out.paste(canvas, (0, 0))
+    draw = ImageDraw.Draw(out)
+    for k, name in enumerate(classes):
+        x, y = (k % per_row) * 110 + 4, canvas.height + 2 + (k // per_row) * row_h
+        draw.rectangle([x, y + 2, x + 12, y + 12], fill=tuple(int(v) for v in palette[k]), outline='black')
+        draw.text((x + 16, y + 1), name, fill='black')
+    return out
+
+
+def benchmark_summary(suite: str = 'kd_syntex', label: str = 'KD') -> str:
+    """The paired benchmark figure for ``label`` from the committed records (``benchmarks/results/<suite>``)."""
+    path = osp.join(REPO, 'benchmarks', 'results', suite, 'results.json')
+    if not osp.isfile(path):
+        return ''
+    with open(path) as f:
+        rows = {r['label']: r for r in json.load(f)['rows']}
+    paired = rows.get(label, {}).get('paired')
+    if not paired:
+        return ''
+    return (f'benchmark {suite} (seeds {", ".join(map(str, paired["seeds"]))}, paired): {label} - student '
+            f'{paired["mean"]:+.2f} mIoU, 95% CI [{paired["low"]:+.2f}, {paired["high"]:+.2f}], '
+            f'{paired["verdict"]}')
 
 
 def main():
@@ -196,15 +228,18 @@ def main():
     table = results_table(rows, CLASSES)
     print(table)
     gap = rows[1]['metrics']['mIoU']
-    print(f'\n  distilled - student: {rows[2]["metrics"]["mIoU"] - gap:+.2f} mIoU;'
+    print(f'\n  this run (seed {args.seed}): distilled - student: {rows[2]["metrics"]["mIoU"] - gap:+.2f} mIoU;'
           f'  teacher - student: {rows[0]["metrics"]["mIoU"] - gap:+.2f} mIoU'
           f'  (s/iter: training step time, the distilled student includes the teacher forward)')
+    summary = benchmark_summary()
+    if summary:
+        print(f'  one seed is an anecdote, not evidence; {summary}')
     with open(osp.join(work_dir, 'results.md'), 'w') as f:
         f.write(table + '\n')
     with open(osp.join(work_dir, 'results.json'), 'w') as f:
         json.dump(rows, f, indent=1)
     grid = osp.join(work_dir, 'predictions.png')
-    picture_grid([(r[0], r[1], r[2]) for r in models], 'data/syntex', grid, args.num_images)
+    picture_grid([(r[0], r[1], r[2]) for r in models], 'data/syntex', grid, args.num_images, CLASSES)
     print(f'\n  picture grid: {grid}\n  table: {osp.join(work_dir, "results.md")}')
     print(f'  total {(time.time() - start) / 60:.1f} min')
 
