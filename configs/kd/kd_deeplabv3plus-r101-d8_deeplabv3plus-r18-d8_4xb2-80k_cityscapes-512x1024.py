@@ -4,15 +4,12 @@
 #   tools/dist_train.sh configs/kd/kd_deeplabv3plus-r101-d8_deeplabv3plus-r18-d8_4xb2-80k_cityscapes-512x1024.py 4
 # Offline (no ImageNet / teacher download): --cfg-options model.load_pretrained=False model.teacher_ckpt=PATH
 _base_ = ['mmseg::deeplabv3plus/deeplabv3plus_r18-d8_4xb2-80k_cityscapes-512x1024.py', '../_base_/distillers/kd_logits.py']
-custom_imports = dict(imports=['mmkdseg'], allow_failed_imports=False)
-runner_type = 'CheckedRunner'
+teacher_ckpt = ('https://download.openmmlab.com/mmsegmentation/v0.5/deeplabv3plus/deeplabv3plus_r101-d8_512x1024_80k_cityscapes/'
+                'deeplabv3plus_r101-d8_512x1024_80k_cityscapes_20200606_114143-068fcfe9.pth')
 data_preprocessor = None  # the algorithm uses the student's (model.architecture.data_preprocessor)
 model = dict(
+    _base_.kd_algorithm,
     _delete_=True,
-    _scope_='mmrazor',
-    type='SegmentationDistill',
     architecture=_base_.model,
     teacher=dict(cfg_path='mmseg::deeplabv3plus/deeplabv3plus_r101-d8_4xb2-80k_cityscapes-512x1024.py'),
-    teacher_ckpt=('https://download.openmmlab.com/mmsegmentation/v0.5/deeplabv3plus/deeplabv3plus_r101-d8_512x1024_80k_cityscapes/'
-                'deeplabv3plus_r101-d8_512x1024_80k_cityscapes_20200606_114143-068fcfe9.pth'),
-    distiller=_base_.kd_distiller)
+    teacher_ckpt=teacher_ckpt)

@@ -4,15 +4,12 @@
 #   tools/dist_train.sh configs/kd/kd_pspnet-r101-d8_pspnet-r18-d8_4xb2-80k_cityscapes-512x1024.py 4
 # Offline (no ImageNet / teacher download): --cfg-options model.load_pretrained=False model.teacher_ckpt=PATH
 _base_ = ['mmseg::pspnet/pspnet_r18-d8_4xb2-80k_cityscapes-512x1024.py', '../_base_/distillers/kd_logits.py']
-custom_imports = dict(imports=['mmkdseg'], allow_failed_imports=False)
-runner_type = 'CheckedRunner'
+teacher_ckpt = ('https://download.openmmlab.com/mmsegmentation/v0.5/pspnet/pspnet_r101-d8_512x1024_80k_cityscapes/'
+                'pspnet_r101-d8_512x1024_80k_cityscapes_20200606_112211-e1e1100f.pth')
 data_preprocessor = None  # the algorithm uses the student's (model.architecture.data_preprocessor)
 model = dict(
+    _base_.kd_algorithm,
     _delete_=True,
-    _scope_='mmrazor',
-    type='SegmentationDistill',
     architecture=_base_.model,
     teacher=dict(cfg_path='mmseg::pspnet/pspnet_r101-d8_4xb2-80k_cityscapes-512x1024.py'),
-    teacher_ckpt=('https://download.openmmlab.com/mmsegmentation/v0.5/pspnet/pspnet_r101-d8_512x1024_80k_cityscapes/'
-                'pspnet_r101-d8_512x1024_80k_cityscapes_20200606_112211-e1e1100f.pth'),
-    distiller=_base_.kd_distiller)
+    teacher_ckpt=teacher_ckpt)

@@ -1,18 +1,16 @@
-# A heterogeneous pair from stock mmseg configs (docs/extend_your_config.md), transformer -> CNN: the teacher's 1/4 logits are resized to the student's 1/8 (bilinear).
-# mmseg's SegFormer-B4 (81.89 mIoU) teaches mmseg's DeepLabV3-R18 (76.70) by pixel-wise KD on the logits; dataset, pipelines, schedule and
-# the student's ImageNet initialisation are those of the student's config.
+# A heterogeneous pair from stock mmseg configs (docs/extend_your_config.md), transformer -> CNN: the teacher's
+# 1/4 logits are resized to the student's 1/8 (bilinear). mmseg's SegFormer-B4 (81.89 mIoU) teaches mmseg's
+# DeepLabV3-R18 (76.70) by pixel-wise KD on the logits; dataset, pipelines, schedule and the student's ImageNet
+# initialisation are those of the student's config.
 #   tools/dist_train.sh configs/kd/kd_segformer-mit-b4_deeplabv3-r18-d8_4xb2-80k_cityscapes-512x1024.py 4
 # Offline (no ImageNet / teacher download): --cfg-options model.load_pretrained=False model.teacher_ckpt=PATH
 _base_ = ['mmseg::deeplabv3/deeplabv3_r18-d8_4xb2-80k_cityscapes-512x1024.py', '../_base_/distillers/kd_logits.py']
-custom_imports = dict(imports=['mmkdseg'], allow_failed_imports=False)
-runner_type = 'CheckedRunner'
+teacher_ckpt = ('https://download.openmmlab.com/mmsegmentation/v0.5/segformer/segformer_mit-b4_8x1_1024x1024_160k_cityscapes/'
+                'segformer_mit-b4_8x1_1024x1024_160k_cityscapes_20211207_080709-07f6c333.pth')
 data_preprocessor = None  # the algorithm uses the student's (model.architecture.data_preprocessor)
 model = dict(
+    _base_.kd_algorithm,
     _delete_=True,
-    _scope_='mmrazor',
-    type='SegmentationDistill',
     architecture=_base_.model,
     teacher=dict(cfg_path='mmseg::segformer/segformer_mit-b4_8xb1-160k_cityscapes-1024x1024.py'),
-    teacher_ckpt=('https://download.openmmlab.com/mmsegmentation/v0.5/segformer/segformer_mit-b4_8x1_1024x1024_160k_cityscapes/'
-                'segformer_mit-b4_8x1_1024x1024_160k_cityscapes_20211207_080709-07f6c333.pth'),
-    distiller=_base_.kd_distiller)
+    teacher_ckpt=teacher_ckpt)

@@ -11,3 +11,8 @@ kd_distiller = dict(
             preds_S=dict(from_student=True, recorder='logits'),
             preds_T=dict(from_student=False, recorder='logits'),
             gt_sem_seg=dict(from_data='gt_sem_seg'))))
+# The algorithm of those configs; a leaf adds architecture (its student config's `_base_.model`), the teacher
+# (`cfg_path`) and teacher_ckpt, and sets the top-level `data_preprocessor = None`.
+kd_algorithm = dict(_scope_='mmrazor', type='SegmentationDistill', distiller=kd_distiller)
+custom_imports = dict(imports=['mmkdseg'], allow_failed_imports=False)
+runner_type = 'CheckedRunner'
