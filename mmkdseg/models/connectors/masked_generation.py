@@ -19,17 +19,17 @@ class MaskedGenerationConnector(MGDConnector):
     parameter names ``align``, ``generation.0``, ``generation.2``, so weights load either way, and in
     training mode, for the same seed, the same output). What it adds: argument and input checks that name
     the wrong value, ``mask_mode`` instead of ``mask_on_channel``, no mask in eval mode (mmrazor's masks
-    there too) and no random draw at ``lambda_mgd=0``.
+    there too), no random draw at ``lambda_mgd=0``, and a mask in the feature's dtype.
 
     * **align**: a 1×1 conv ``student_channels → teacher_channels`` (with bias) when the counts differ,
       otherwise none.
     * **mask** (training mode only): ``'spatial'`` drops each position of each sample with probability
       ``lambda_mgd`` (mask shape ``(B, 1, H, W)``, shared by all channels); ``'channel'`` drops whole
       channels of each sample (mask shape ``(B, C, 1, 1)``). A new mask is drawn for every sample at every
-      call (every training step), by mmrazor's ``MGDConnector.forward_train`` from torch's default CPU
-      generator — so it is reproducible under ``randomness.seed``. An entry is dropped where a uniform draw
-      exceeds ``1 - λ``; kept entries are 1 (no rescaling), dropped ones 0. mmrazor's mask is float32:
-      training under autocast (``--amp``) works, a connector cast to half precision without autocast does not.
+      call (every training step), with mmrazor's draws and rule (a uniform draw from torch's default CPU
+      generator per entry, dropped where it exceeds ``1 - λ``) — so it is reproducible under
+      ``randomness.seed`` and equal to mmrazor's for the same seed. Kept entries are 1 (no rescaling),
+      dropped ones 0; the mask has the feature's dtype (under autocast and in half precision alike).
     * **generation**: conv3×3 → ReLU → conv3×3, both ``teacher_channels`` wide (with bias, padding 1).
 
     In eval mode no mask is applied (``G(align(f_S))``, deterministic). The connector lives in the
@@ -67,17 +67,20 @@ class MaskedGenerationConnector(MGDConnector):
         self.mask_mode = mask_mode
 
     def forward_train(self, feature: torch.Tensor) -> torch.Tensor:
-        """``G(align(f_S) ⊙ M)`` in training mode (mmrazor's), ``G(align(f_S))`` in eval mode or at λ = 0.
+        """``G(align(f_S) ⊙ M)`` in training mode, ``G(align(f_S))`` in eval mode or at λ = 0.
 
-        ``forward`` (``BaseConnector``'s) calls this method.
+        ``forward`` (``BaseConnector``'s) calls this method. The mask is mmrazor's (same draws, same rule)
+        but in the feature's dtype, so a connector in half precision also trains without autocast.
         """
         if feature.dim() != 4 or feature.shape[1] != self.student_channels:
             raise ValueError(
                 f'{type(self).__name__}: expects a (B, {self.student_channels}, H, W) student feature '
                 f'(student_channels={self.student_channels}), got {tuple(feature.shape)}; check '
                 f'student_channels or the recorder that feeds this connector')
-        if self.training and self.lambda_mgd > 0:
-            return super().forward_train(feature)
         if self.align is not None:
             feature = self.align(feature)
+        if self.training and self.lambda_mgd > 0:
+            n, c, h, w = feature.shape
+            draw = torch.rand((n, c, 1, 1) if self.mask_on_channel else (n, 1, h, w)).to(feature.device)
+            feature = feature * (draw <= 1 - self.lambda_mgd).to(feature.dtype)
         return self.generation(feature)

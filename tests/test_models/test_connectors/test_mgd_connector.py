@@ -145,3 +145,13 @@ def test_bad_arguments_and_inputs_are_named():
         c(torch.randn(2, 5, 3, 3))
     with pytest.raises(ValueError, match=r'\(2, 4, 3\)'):
         c(torch.randn(2, 4, 3))
+
+
+def test_trains_in_bfloat16_without_autocast():
+    """The mask follows the feature's dtype: a connector cast to bfloat16 trains without autocast."""
+    from mmkdseg.models.connectors import MaskedGenerationConnector
+    connector = MaskedGenerationConnector(4, 8, lambda_mgd=0.5).to(torch.bfloat16).train()
+    out = connector(torch.randn(2, 4, 6, 6, dtype=torch.bfloat16))
+    assert out.dtype == torch.bfloat16 and out.shape == (2, 8, 6, 6)
+    out.float().sum().backward()
+    assert all(p.grad is not None and torch.isfinite(p.grad.float()).all() for p in connector.parameters())
