@@ -3,7 +3,7 @@ import torch
 from mmrazor.models.losses import ChannelWiseDivergence
 from mmrazor.registry import MODELS
 
-from .utils import align_spatial, check_policy
+from .utils import align_spatial, at_least_float32, check_policy
 
 
 @MODELS.register_module()
@@ -46,4 +46,4 @@ class ChannelWiseKDLoss(ChannelWiseDivergence):
         preds_S, preds_T = align_spatial(preds_S, preds_T.detach(), self.resize, type(self).__name__)
         with torch.autocast(device_type=preds_S.device.type, enabled=False):
             # mmrazor's loss reshapes with view: contiguous inputs
-            return super().forward(preds_S.float().contiguous(), preds_T.float().contiguous())
+            return super().forward(at_least_float32(preds_S).contiguous(), at_least_float32(preds_T).contiguous())

@@ -4,6 +4,8 @@ import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import nn
 
+from .utils import at_least_float32
+
 
 def region_self_similarity(feats: torch.Tensor, pool_size: int, eps: float = 1e-8) -> torch.Tensor:
     """(B, K, H, W) features → (B, P, P) cosine similarities of the P = pool_size² pooled regions."""
@@ -47,6 +49,6 @@ class ContentAwareLoss(nn.Module):
             raise ValueError(f'ContentAwareLoss: expects (B, K, H, W) features with equal B, got student '
                              f'{tuple(feats_S.shape)} and teacher {tuple(feats_T.shape)}')
         with torch.autocast(device_type=feats_S.device.type, enabled=False):  # cosines in float32
-            sim_S = region_self_similarity(feats_S.float(), self.pool_size)
-            sim_T = region_self_similarity(feats_T.detach().float(), self.pool_size)
+            sim_S = region_self_similarity(at_least_float32(feats_S), self.pool_size)
+            sim_T = region_self_similarity(at_least_float32(feats_T.detach()), self.pool_size)
             return self.loss_weight * F.mse_loss(sim_S, sim_T)

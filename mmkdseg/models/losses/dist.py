@@ -5,7 +5,7 @@ import torch
 from mmrazor.models.losses import DISTLoss
 from mmrazor.registry import MODELS
 
-from .utils import align_spatial, check_policy, valid_mask
+from .utils import align_spatial, at_least_float32, check_policy, valid_mask
 
 
 @MODELS.register_module()
@@ -52,8 +52,8 @@ class SegDISTLoss(DISTLoss):
                 gt_sem_seg: Optional[torch.Tensor] = None) -> torch.Tensor:
         preds_S, preds_T = align_spatial(preds_S, preds_T.detach(), self.resize, type(self).__name__)
         num_classes = preds_S.shape[1]
-        rows_S = preds_S.float().permute(0, 2, 3, 1).reshape(-1, num_classes)
-        rows_T = preds_T.float().permute(0, 2, 3, 1).reshape(-1, num_classes)
+        rows_S = at_least_float32(preds_S).permute(0, 2, 3, 1).reshape(-1, num_classes)
+        rows_T = at_least_float32(preds_T).permute(0, 2, 3, 1).reshape(-1, num_classes)
         valid = valid_mask(gt_sem_seg, preds_S.shape, self.ignore_index, preds_S.device).reshape(-1) > 0
         if not bool(valid.any()):
             return preds_S.sum() * 0

@@ -4,7 +4,7 @@ import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import nn
 
-from .utils import align_spatial, check_policy
+from .utils import align_spatial, at_least_float32, check_policy
 
 
 def class_kl_matrix(logits: torch.Tensor, tau: float = 1.0) -> torch.Tensor:
@@ -23,7 +23,7 @@ def class_kl_matrix(logits: torch.Tensor, tau: float = 1.0) -> torch.Tensor:
     """
     # at least float32, also under autocast: M is a difference of two sums of size ~log(N)
     with torch.autocast(device_type=logits.device.type, enabled=False):
-        z = logits if logits.dtype in (torch.float32, torch.float64) else logits.float()
+        z = at_least_float32(logits)
         log_p = F.log_softmax(z.flatten(2) / tau, dim=2)  # (B, C, N)
         cross = torch.bmm(log_p.exp(), log_p.transpose(1, 2))  # (B, C, C): Σ_x P_i log P_j
     # its diagonal is Σ_x P_i log P_i, so M_ij = cross_ii - cross_ij (exactly 0 on the diagonal)

@@ -44,6 +44,11 @@ def align_spatial(preds_S: torch.Tensor, preds_T: torch.Tensor, resize: str, los
     return preds_S, preds_T
 
 
+def at_least_float32(x: torch.Tensor) -> torch.Tensor:
+    """``x`` in float32 if it is in a lower precision (float16, bfloat16), else unchanged (float32, float64)."""
+    return x if x.dtype in (torch.float32, torch.float64) else x.float()
+
+
 def resize_labels(gt: torch.Tensor, size) -> torch.Tensor:
     """Nearest-neighbour resize of (B, H, W) integer labels to ``size`` = (h, w)."""
     if gt.dim() == 4:
