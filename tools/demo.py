@@ -93,7 +93,10 @@ def train_student(label, config, work_dir, seed):
 def evaluate(label, config, checkpoint, work_dir):
     wd = osp.join(work_dir, 'test', label)
     out = osp.join(wd, 'metrics.json')
-    run_logged(test_cmd(config, checkpoint, wd, out), osp.join(wd, 'test.log'), f'test {label}', quiet=True)
+    # the same metric for every row: mmkdseg's ClassIoUMetric reports the per-class IoU that mmseg's IoUMetric (the
+    # metric of the exported, plain-mmseg student config) only prints
+    run_logged(test_cmd(config, checkpoint, wd, out, ['test_evaluator.type=ClassIoUMetric']),
+               osp.join(wd, 'test.log'), f'test {label}', quiet=True)
     with open(out) as f:
         return json.load(f)
 
