@@ -9,7 +9,7 @@ Two settings, each built from its own config (teacher without checkpoint, SyncBN
   connector 512 → 2048 channels, PSPNet-R101 teacher. The paper trains on 512×512 crops (64×64 features);
   on a CPU the step is timed on ``--paper-size`` crops (default 128 → 16×16 features). Conv costs scale
   linearly with the number of positions, so the *ratios* carry over; the absolute times do not.
-* ``syntex``  configs/mgd/mgd-cwd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py: the embedded student,
+* ``syntex``  configs/mgd/mgd-cwd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py: the embedded student,
   connector 64 → 256 channels, 96×96 crops (12×12 features), batch 8 (the training setting).
 
 For each setting three training steps (forward, backward, SGD update with momentum and weight decay) are
@@ -44,7 +44,7 @@ from mmkdseg.testing.batches import fake_seg_batch  # noqa: E402
 
 SETTINGS = {
     'paper': 'configs/mgd/mgd-cwd_pspnet-r101-d8_pspnet-r18-d8_8xb2-40k_cityscapes-512x512.py',
-    'syntex': 'configs/mgd/mgd-cwd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py',
+    'syntex': 'configs/mgd/mgd-cwd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py',
 }
 
 

@@ -26,7 +26,7 @@ from mmengine.config import Config  # noqa: E402
 from mmengine.registry import MODELS, DefaultScope  # noqa: E402
 from mmkdseg.testing.batches import fake_seg_batch  # noqa: E402
 
-DEFAULT = 'configs/kd/kd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'
+DEFAULT = 'configs/kd/kd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'
 
 
 batch = fake_seg_batch

@@ -9,7 +9,7 @@ A suite file (see ``benchmarks/suites/``) is a Python file that defines::
     baseline = 'student'                    # the label the Δ column is measured against
     runs = [                                # (label, config[, extra cfg-options])
         ('student', 'configs/syntex/pspnet_r18-w8-d8_1xb8-2k_syntex-96x96.py'),
-        ('KD', 'configs/kd/kd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
+        ('KD', 'configs/kd/kd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
     ]
     teacher = ('teacher', 'configs/...', 'checkpoints/...pth')   # optional: evaluated once, shown as a row
 
@@ -60,6 +60,7 @@ sys.path.insert(0, REPO)
 if TOOLS not in sys.path:  # run_utils: tools/ is not a package (as a script, its directory is on the path already)
     sys.path.append(TOOLS)
 
+import embedded  # noqa: E402
 from run_utils import RunError, last_checkpoint, run_logged, test_cmd, train_cmd, train_stats  # noqa: E402
 
 
@@ -69,7 +70,7 @@ def parse_args():
     p.add_argument('--configs', nargs='+', help='configs (instead of a suite)')
     p.add_argument('--labels', nargs='+', help='labels of --configs (default: file names)')
     p.add_argument('--baseline', help='label of the baseline row (default: the first run)')
-    p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
+    p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2, 3, 4], help='training seeds (protocol v2: 0-4)')
     p.add_argument('--work-dir', default='work_dirs/benchmark', help='root of the run directories')
     p.add_argument('--out', help='default: benchmarks/results/<suite name>')
     p.add_argument('--cfg-options', nargs='+', default=[], help='extra key=value for every run')
@@ -92,12 +93,16 @@ def load_suite(args):
         baseline = suite.get('baseline', runs[0][0])
         teacher = suite.get('teacher')
         notes = suite.get('notes', '')
+        compute_matched = suite.get('compute_matched', False)
+        protocol = suite.get('protocol')
+        screen = suite.get('screen', False)
     elif args.configs:
         labels = args.labels or [osp.splitext(osp.basename(c))[0] for c in args.configs]
         if len(labels) != len(args.configs):
             raise SystemExit('--labels must name every config')
         runs = list(zip(labels, args.configs))
         name, baseline, teacher, notes = 'custom', labels[0], None, ''
+        compute_matched, protocol, screen = False, None, False
     else:
         raise SystemExit('give a suite file or --configs')
     if args.baseline:
@@ -107,13 +112,54 @@ def load_suite(args):
     for run in runs:
         if not osp.isfile(osp.join(REPO, run[1])):
             raise SystemExit(f'config of {run[0]!r} not found: {run[1]}')
-    return name, runs, baseline, teacher, notes
+    return dict(name=name, runs=runs, baseline=baseline, teacher=teacher, notes=notes,
+                compute_matched=compute_matched, protocol=protocol, screen=screen)
+
+
+#: The benchmark protocol the tables are measured under (docs/benchmark_protocol.md). A suite file says which
+#: protocol its records follow (``protocol = 'v2'``); a suite without it holds records of protocol v1 (students from
+#: scratch, PSPNet-R18-w32 teacher, 3 seeds), which every table of it marks as superseded and the leaderboard omits.
+PROTOCOL = 'v2'
+SUPERSEDED = ('**Protocol v1, superseded**: measured before benchmark protocol v2 (`docs/benchmark_protocol.md`), '
+              'with students from scratch, the PSPNet-R18-w32 teacher and 3 seeds; not rerun under v2 yet, so no '
+              'claim rests on this table.')
+
+
+def matched_label(baseline):
+    return f'{baseline} (compute-matched)'
+
+
+def compute_matched_options(records, baseline, base_iters):
+    """cfg-options that train the baseline for the training compute of the suite's most expensive row.
+
+    The ratio is the largest median s/iter ratio of a non-baseline row to the baseline over the records at hand,
+    rounded up to 0.1 (so that a few more records rarely change it); iterations = ``base_iters × ratio`` rounded
+    up (to a multiple of 100 from 1000 iterations on), set as ``max_iters``, validation interval and the end of
+    the poly schedule. Returns ``(options, ratio)``, or ``(None, nan)`` without records of both.
+    """
+    import math
+    base = [r['s_per_iter'] for r in records if r['label'] == baseline]
+    others = {}
+    for r in records:
+        if r['label'] != baseline and r['label'] != matched_label(baseline):
+            others.setdefault(r['label'], []).append(r['s_per_iter'])
+    if not base or not others:
+        return None, float('nan')
+    base_spi = statistics.median(base)
+    ratio = max(statistics.median(v) for v in others.values()) / base_spi
+    ratio = math.ceil(round(ratio * 10, 6)) / 10
+    step = 100 if base_iters >= 1000 else 1
+    iters = int(math.ceil(round(base_iters * ratio / step, 6)) * step)
+    options = [f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}', f'param_scheduler.0.end={iters}']
+    return options, ratio
 
 
 def fingerprint(config, options):
-    """Hash of the config's full text (bases resolved) and the extra options of a run."""
+    """Hash of the config's full text (bases resolved), the extra options of a run and the fingerprints of the
+    embedded artifacts it loads (pretrained backbones, teacher: see ``tools/embedded.py``)."""
     from mmengine.config import Config
-    text = Config.fromfile(osp.join(REPO, config)).pretty_text + '\n'.join(options)
+    text = (Config.fromfile(osp.join(REPO, config)).pretty_text + '\n'.join(options)
+            + embedded.config_fingerprint(config))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -149,6 +195,7 @@ def run_one(label, config, extra, seed, work_dir, cfg_options, rerun):
     if not resume and osp.isdir(work_dir):
         import shutil
         shutil.rmtree(work_dir)
+    embedded.ensure_for_config(config, quiet=True)
     os.makedirs(work_dir, exist_ok=True)
     with open(started_fp, 'w') as f:
         f.write(fp + '\n')
@@ -175,7 +222,12 @@ def run_one(label, config, extra, seed, work_dir, cfg_options, rerun):
 
 def eval_teacher(teacher, work_dir):
     label, config, ckpt = teacher
-    wd = osp.join(run_dir(work_dir, config, []), 'test')
+    if ckpt in embedded.ARTIFACTS:
+        embedded.ensure(ckpt, quiet=True)
+        # the evaluation is keyed by the checkpoint's fingerprint: a rebuilt teacher is evaluated again
+        wd = osp.join(run_dir(work_dir, config, [embedded.fingerprint(ckpt)]), 'test')
+    else:
+        wd = osp.join(run_dir(work_dir, config, []), 'test')
     out = osp.join(wd, 'metrics.json')
     if not osp.isfile(out):
         run_logged(test_cmd(config, ckpt, wd, out), osp.join(wd, 'test.log'), f'test {label}', quiet=True)
@@ -229,15 +281,23 @@ def summarise(runs, records, baseline, teacher_row=None):
         pair = paired_difference({r['seed']: r['mIoU'] for r in recs}, base)
         spi = statistics.median([r['s_per_iter'] for r in recs])
         rows.append(dict(
-            label=label, config=run[1], seeds=[r['seed'] for r in recs], mIoU=miou, mIoU_mean=m,
+            # the config the records were trained with (a v1 record keeps the name it had then)
+            label=label, config=recs[0].get('config', run[1]), seeds=[r['seed'] for r in recs], mIoU=miou, mIoU_mean=m,
             mIoU_std=s, delta=pair['mean'], paired=pair,
             gap_closed=pair['mean'] / gap if gap and gap == gap and gap > 0 else float('nan'),
             mAcc_mean=mean_std([r['mAcc'] for r in recs if r.get('mAcc') is not None])[0],
             s_per_iter=spi, s_per_iter_ratio=spi / base_spi if base_spi else float('nan'),
             train_minutes=statistics.median([r['train_minutes'] for r in recs]),
+            iters=statistics.median([r.get('iters', 0) for r in recs]),
             peak_memory_mb=max(r['peak_memory_mb'] for r in recs), memory_kind=recs[0]['memory_kind'],
             per_class={k: statistics.mean([r['per_class'].get(k, float('nan')) for r in recs])
                        for k in recs[0]['per_class']}))
+    matched = next((r for r in rows if r['label'] == matched_label(baseline)), None)
+    if matched is not None:  # does the row beat training the student longer?
+        per_seed = dict(zip(matched['seeds'], matched['mIoU']))
+        for r in rows:
+            if r['label'] not in (baseline, matched['label']):
+                r['paired_matched'] = paired_difference(dict(zip(r['seeds'], r['mIoU'])), per_seed)
     return rows
 
 
@@ -246,12 +306,20 @@ def _num(v, fmt):
 
 
 def markdown(rows, teacher_row, baseline, seeds):
+    matched = any('paired_matched' in r for r in rows)
+    extra_head = ' Δ vs compute-matched [95% CI] |' if matched else ''
     lines = [f'| method | mIoU (mean ± std) | Δ vs {baseline} [95% CI] | seeds ahead | verdict | gap closed | '
-             f's/iter (× {baseline}) | peak mem (MB) | per-seed mIoU |', '|---|---|---|---|---|---|---|---|---|']
+             f's/iter (× {baseline}) | peak mem (MB) | per-seed mIoU |{extra_head}',
+             '|---|---|---|---|---|---|---|---|---|' + ('---|' if matched else '')]
     if teacher_row:
-        lines.append(f'| {teacher_row["label"]} | {teacher_row["mIoU"]:.2f} | | | | | | | |')
+        lines.append(f'| {teacher_row["label"]} | {teacher_row["mIoU"]:.2f} | | | | | | | |'
+                     + (' |' if matched else ''))
+    base_iters = next((r['iters'] for r in rows if r['label'] == baseline), None)
     for r in rows:
         p = r['paired']
+        name = r['label']
+        if base_iters and r.get('iters') and r['iters'] != base_iters:  # e.g. the compute-matched student
+            name += f' ({r["iters"] / 1000:g}k iterations)'
         miou = f'{r["mIoU_mean"]:.2f} ± {r["mIoU_std"]:.2f}'
         per_seed = ', '.join(f'{v:.2f}' for v in r['mIoU'])
         if sorted(r['seeds']) != sorted(seeds):  # a row measured on other/fewer seeds says which
@@ -268,8 +336,13 @@ def markdown(rows, teacher_row, baseline, seeds):
             verdict = p['verdict']
             gap = _num(100 * r['gap_closed'], '.0f') + ('%' if r['gap_closed'] == r['gap_closed'] else '')
             cost = f'{r["s_per_iter"]:.3f} (×{r["s_per_iter_ratio"]:.2f})'
-        lines.append(f'| {r["label"]} | {miou} | {delta} | {ahead} | {verdict} | {gap} | {cost} | '
-                     f'{r["peak_memory_mb"]:.0f} | {per_seed} |')
+        extra = ''
+        if matched:
+            q = r.get('paired_matched')
+            extra = (f' {q["mean"]:+.2f}' + (f' [{q["low"]:+.2f}, {q["high"]:+.2f}], {q["verdict"]}' if q['n'] >= 2
+                                             else '') + ' |') if q else ' |'
+        lines.append(f'| {name} | {miou} | {delta} | {ahead} | {verdict} | {gap} | {cost} | '
+                     f'{r["peak_memory_mb"]:.0f} | {per_seed} |{extra}')
     return '\n'.join(lines)
 
 
@@ -321,10 +394,15 @@ def save_record(out, record):
 def leaderboard(results_root):
     """Markdown: every non-baseline row of every suite, sorted by its paired Δ."""
     import glob
-    entries = []
+    entries, superseded = [], []
     for path in sorted(glob.glob(osp.join(results_root, '*', 'results.json'))):
         with open(path) as f:
             res = json.load(f)
+        if res.get('screen'):  # hyperparameter screens run on unreported seeds: never a result
+            continue
+        if res.get('protocol') != PROTOCOL:
+            superseded.append(res['name'])
+            continue
         for r in res['rows']:
             if r['label'] == res['baseline'] or 'paired' not in r:
                 continue
@@ -347,6 +425,8 @@ def leaderboard(results_root):
         lines.append(f'| {suite} | {r["label"]} | {r["mIoU_mean"]:.2f} | {p["mean"]:+.2f}{ci} | '
                      f'{p["ahead"]}/{p["n"]} | {p["verdict"]} | {gap + "%" if gap else ""} | '
                      f'{r["s_per_iter_ratio"]:.2f} |')
+    if superseded:
+        lines.append(f'\nNot listed, measured under protocol v1 and not rerun yet: {", ".join(superseded)}.')
     return '\n'.join(lines)
 
 
@@ -381,12 +461,15 @@ def main():
             f.write(text)
         print(text)
         return
-    name, runs, baseline, teacher, notes = load_suite(args)
+    suite = load_suite(args)
+    name, runs, baseline, teacher, notes = (suite[k] for k in ('name', 'runs', 'baseline', 'teacher', 'notes'))
     work_dir = args.work_dir
     out = args.out or osp.join('benchmarks', 'results', name)
     os.makedirs(out, exist_ok=True)
     start = time.time()
     if args.from_records:
+        if suite['compute_matched']:
+            runs = runs + [(matched_label(baseline), next(r[1] for r in runs if r[0] == baseline))]
         records = [r for r in load_records(out) if r['label'] in {run[0] for run in runs}]
         if not osp.isdir(osp.join(out, 'runs')):  # records kept only inside results.json: one file per run
             for record in records:
@@ -409,13 +492,35 @@ def main():
                 if run in todo:
                     k += 1
                     print(f'[{k}/{total}] {label} ({config}), seed {seed}', flush=True)
-                    records.append(run_one(label, config, extra, seed, wd, args.cfg_options, args.rerun))
+                    records.append(dict(run_one(label, config, extra, seed, wd, args.cfg_options, args.rerun),
+                                        protocol=suite['protocol']))
                     save_record(out, records[-1])
                 elif finished(wd, fingerprint(config, options)):
                     records.append(dict(finished(wd), label=label))
+        if suite['compute_matched']:
+            base_cfg = next(r[1] for r in runs if r[0] == baseline)
+            base_iters = next((r['iters'] for r in records if r['label'] == baseline), None)
+            options, ratio = compute_matched_options(records, baseline, base_iters or 0)
+            label = matched_label(baseline)
+            if options is None:
+                print(f'{label}: needs finished runs of {baseline} and of another row first', flush=True)
+            else:
+                run = (label, base_cfg, options)
+                runs = runs + [run]
+                print(f'{label}: {baseline} for {ratio:.1f}x its iterations ({options[0]})', flush=True)
+                for seed in args.seeds:
+                    wd = osp.join(run_dir(work_dir, base_cfg, options + list(args.cfg_options)), f'seed{seed}')
+                    if not args.only or label in args.only:
+                        records.append(dict(run_one(label, base_cfg, options, seed, wd, args.cfg_options,
+                                                    args.rerun), compute_ratio=ratio, protocol=suite['protocol']))
+                        save_record(out, records[-1])
+                    elif finished(wd, fingerprint(base_cfg, options + list(args.cfg_options))):
+                        records.append(dict(finished(wd), label=label, compute_ratio=ratio))
         teacher_row = eval_teacher(teacher, work_dir) if teacher else None
     rows = summarise(runs, records, baseline, teacher_row)
     table = markdown(rows, teacher_row, baseline, args.seeds)
+    if suite['protocol'] != PROTOCOL:
+        table = f'{SUPERSEDED}\n\n{table}'
     reproduce = (f'Reproduce: `python tools/benchmark.py {args.suite or "--configs ..."} --seeds '
                  f'{" ".join(map(str, args.seeds))}` (tables only, from the committed records: add '
                  f'`--from-records`).')
@@ -423,7 +528,7 @@ def main():
         f.write(f'# {name}\n\n{notes}\n\n{table}\n\n{reproduce}\n')
     with open(osp.join(out, 'results.json'), 'w') as f:
         json.dump(dict(name=name, baseline=baseline, seeds=args.seeds, rows=rows, runs=records,
-                       teacher=teacher_row), f, indent=1)
+                       teacher=teacher_row, protocol=suite['protocol'], screen=suite['screen']), f, indent=1)
     plot(rows, osp.join(out, 'results.png'), name)
     readmes = replace_readme_blocks(name, f'{table}\n\n{reproduce}\n') if args.suite else []
     print('\n' + table)

@@ -1,8 +1,9 @@
 """The main job on the embedded SynTex dataset (``make demo``).
 
 1. generates SynTex into data/syntex (once);
-2. trains the embedded teacher once and keeps it in checkpoints/syntex/ (reused while its config and
-   the dataset are unchanged);
+2. pretrains the backbones on the pretext task and trains the embedded teacher from its pretrained backbone,
+   once: all three are kept in checkpoints/syntex/ and reused while their configs and the dataset are
+   unchanged (``tools/embedded.py``);
 3. trains the baseline student and the distilled student (pixel-wise KD);
 4. exports the distilled student as a plain mmseg model (tools/export_student.py);
 5. evaluates teacher, student and distilled student with tools/test.py;
@@ -14,7 +15,6 @@
 """
 import argparse
 import contextlib
-import hashlib
 import io
 import json
 import os
@@ -35,50 +35,24 @@ sys.path.insert(0, REPO)
 if TOOLS not in sys.path:  # run_utils: tools/ is not a package (as a script, its directory is on the path already)
     sys.path.append(TOOLS)
 
+import embedded  # noqa: E402
 from run_utils import count_parameters, last_checkpoint, run_logged, test_cmd, train_cmd, train_stats  # noqa: E402
 
-TEACHER_CFG = 'configs/syntex/pspnet_r18-w32-d8_1xb8-4k_syntex-96x96.py'
+TEACHER_CFG = 'configs/syntex/pspnet_r101-w8-d8_1xb8-4k_syntex-96x96.py'
 STUDENT_CFG = 'configs/syntex/pspnet_r18-w8-d8_1xb8-2k_syntex-96x96.py'
-DISTILL_CFG = 'configs/kd/kd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'
-TEACHER_CKPT = 'checkpoints/syntex/teacher_pspnet_r18-w32.pth'
+DISTILL_CFG = 'configs/kd/kd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'
+TEACHER_CKPT = 'checkpoints/syntex/teacher_pspnet_r101-w8.pth'
 
 
 def step(i, n, text):
     print(f'\n[{i}/{n}] {text}', flush=True)
 
 
-def teacher_fingerprint():
-    """What the kept teacher checkpoint depends on: its config and the dataset generator."""
-    from mmengine.config import Config
-    from mmkdseg.datasets.syntex_generator import GENERATOR_VERSION
-    text = Config.fromfile(osp.join(REPO, TEACHER_CFG)).pretty_text
-    return hashlib.sha256(f'{text}\n{GENERATOR_VERSION}'.encode()).hexdigest()[:16]
-
-
-def ensure_teacher(work_dir, retrain):
-    ckpt = osp.join(REPO, TEACHER_CKPT)
-    info_file = ckpt.replace('.pth', '.json')
-    fingerprint = teacher_fingerprint()
-    if not retrain and osp.isfile(ckpt) and osp.isfile(info_file):
-        with open(info_file) as f:
-            info = json.load(f)
-        if info.get('fingerprint') == fingerprint:
-            print(f'  reusing {TEACHER_CKPT} (trained {info["trained"]}, {info["s_per_iter"]:.3f} s/iter)')
-            return info
-        print('  the kept teacher was trained with another config or dataset: retraining')
-    tdir = osp.join(work_dir, 'teacher')
-    shutil.rmtree(tdir, ignore_errors=True)
-    print('  training the teacher (about 12 minutes on 2 CPU cores; kept for later runs)')
-    run = run_logged(train_cmd(TEACHER_CFG, tdir), osp.join(tdir, 'train.log'), 'teacher')
-    stats = train_stats(tdir)
-    os.makedirs(osp.dirname(ckpt), exist_ok=True)
-    shutil.copy(last_checkpoint(tdir), ckpt)
-    info = dict(fingerprint=fingerprint, trained=time.strftime('%Y-%m-%d %H:%M'), config=TEACHER_CFG,
-                s_per_iter=stats['s_per_iter'], seconds=run['seconds'])
-    with open(info_file, 'w') as f:
-        json.dump(info, f, indent=1)
-    print(f'  teacher trained in {run["seconds"] / 60:.1f} min -> {TEACHER_CKPT}')
-    return info
+def ensure_teacher(retrain):
+    """The embedded teacher and the pretrained backbones it and the students start from (``tools/embedded.py``)."""
+    for path in embedded.dependencies(STUDENT_CFG):
+        embedded.ensure(path)
+    return embedded.ensure(TEACHER_CKPT, retrain=retrain)
 
 
 def train_student(label, config, work_dir, seed):
@@ -177,9 +151,14 @@ def benchmark_summary(suite: str = 'kd_syntex', label: str = 'KD') -> str:
     paired = rows.get(label, {}).get('paired')
     if not paired:
         return ''
-    return (f'benchmark {suite} (seeds {", ".join(map(str, paired["seeds"]))}, paired): {label} - student '
+    text = (f'benchmark {suite} (seeds {", ".join(map(str, paired["seeds"]))}, paired): {label} - student '
             f'{paired["mean"]:+.2f} mIoU, 95% CI [{paired["low"]:+.2f}, {paired["high"]:+.2f}], '
             f'{paired["verdict"]}')
+    matched = rows[label].get('paired_matched')
+    if matched and matched['n'] >= 2:
+        text += (f'; against the student trained as long as {label} costs: {matched["mean"]:+.2f} '
+                 f'[{matched["low"]:+.2f}, {matched["high"]:+.2f}], {matched["verdict"]}')
+    return text
 
 
 def main():
@@ -204,7 +183,7 @@ def main():
     print(f'  ready ({time.time() - t:.0f} s)')
 
     step(2, n, f'teacher {TEACHER_CFG}')
-    teacher_info = ensure_teacher(work_dir, args.retrain_teacher)
+    teacher_info = ensure_teacher(args.retrain_teacher)
 
     step(3, n, f'baseline student {STUDENT_CFG}')
     student_ckpt, student_stats = train_student('student', STUDENT_CFG, work_dir, args.seed)

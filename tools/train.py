@@ -9,6 +9,7 @@ import logging
 import os
 
 import mmkdseg  # noqa: F401  (torch-2.x compatibility + registration of all components)
+import embedded  # tools/embedded.py (this script's directory is on the path)
 from mmengine.config import DictAction
 from mmengine.logging import print_log
 
@@ -60,6 +61,9 @@ def main():
         cfg.resume = True
         cfg.load_from = args.resume
     check_data_dirs(cfg, keys=('train_dataloader', 'val_dataloader'))
+    # the embedded benchmark's pretrained backbones and teacher (checkpoints/syntex/): built once if missing,
+    # like the SynTex data; a distributed launch only checks them
+    embedded.ensure_for_cfg(cfg, build=args.launcher == 'none')
     if args.allow_partial_checkpoint:
         cfg[PARTIAL_KEY] = True
     runner = build_runner(cfg)

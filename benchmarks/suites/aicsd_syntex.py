@@ -14,13 +14,13 @@ notes = ('SynTex val (300 images), PSPNet-R18-w32 teacher -> PSPNet-R18-w8 stude
          'KD tau 4 9.08 / 25.81, CE and ICSD end weights doubled 55.12 / 55.44, only KD decaying (CE 1 and '
          'ICSD 5 constant) 54.99 / 58.27. IFVD: weight 200 on the PSP bottleneck output.')
 baseline = 'student'
-teacher = ('teacher', 'configs/syntex/pspnet_r18-w32-d8_1xb8-4k_syntex-96x96.py',
-           'checkpoints/syntex/teacher_pspnet_r18-w32.pth')
+teacher = ('teacher', 'configs/syntex/pspnet_r101-w8-d8_1xb8-4k_syntex-96x96.py',
+           'checkpoints/syntex/teacher_pspnet_r101-w8.pth')
 runs = [
     ('student', 'configs/syntex/pspnet_r18-w8-d8_1xb8-2k_syntex-96x96.py'),
-    ('KD', 'configs/kd/kd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
-    ('IFVD', 'configs/ifvd/ifvd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
-    ('ICSD', 'configs/aicsd/icsd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
-    ('KD + ICSD', 'configs/aicsd/kd-icsd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
-    ('AICSD (KD + ICSD + ALW)', 'configs/aicsd/aicsd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
+    ('KD', 'configs/kd/kd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
+    ('IFVD', 'configs/ifvd/ifvd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
+    ('ICSD', 'configs/aicsd/icsd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
+    ('KD + ICSD', 'configs/aicsd/kd-icsd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
+    ('AICSD (KD + ICSD + ALW)', 'configs/aicsd/aicsd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
 ]

@@ -16,12 +16,12 @@ notes = ('Same rows, configs and seeds as aicsd_syntex (SynTex val, PSPNet-R18-w
          'chosen on seeds 100 and 101 (not reported): student 57.53 / 54.92 with clipping (55.90 / 53.32 '
          'without), AICSD 59.31 / 59.24 (57.22 / 56.12 without).')
 baseline = 'student'
-teacher = ('teacher', 'configs/syntex/pspnet_r18-w32-d8_1xb8-4k_syntex-96x96.py',
-           'checkpoints/syntex/teacher_pspnet_r18-w32.pth')
+teacher = ('teacher', 'configs/syntex/pspnet_r101-w8-d8_1xb8-4k_syntex-96x96.py',
+           'checkpoints/syntex/teacher_pspnet_r101-w8.pth')
 runs = [
     ('student', 'configs/syntex/pspnet_r18-w8-d8_1xb8-2k_syntex-96x96.py', CLIP),
-    ('KD', 'configs/kd/kd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py', CLIP),
-    ('ICSD', 'configs/aicsd/icsd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py', CLIP),
-    ('KD + ICSD', 'configs/aicsd/kd-icsd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py', CLIP),
-    ('AICSD (KD + ICSD + ALW)', 'configs/aicsd/aicsd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py', CLIP),
+    ('KD', 'configs/kd/kd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py', CLIP),
+    ('ICSD', 'configs/aicsd/icsd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py', CLIP),
+    ('KD + ICSD', 'configs/aicsd/kd-icsd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py', CLIP),
+    ('AICSD (KD + ICSD + ALW)', 'configs/aicsd/aicsd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py', CLIP),
 ]

@@ -8,19 +8,19 @@
 #   +intra   +refine + gamma * L_intra   (FRKDIntraClassLoss)
 #   full     +refine + gamma * (L_inter + L_intra) + sim_weight * L_sim (FRKDSimilarityLoss)
 # gamma, sim_weight and the refine mask are set in
-# configs/frkd/frkd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py.
+# configs/frkd/frkd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py.
 name = 'frkd_syntex'
 notes = ('SynTex val (300 images), PSPNet-R18-w32 teacher -> PSPNet-R18-w8 student, 2k iterations, batch 8, '
          '2 CPU cores. FRKD ablation: "+refine" = pixel KD on refined logits; "+inter"/"+intra" add gamma * '
          'L_inter / L_intra to it; "full" adds both and the class-similarity term. "KD" = the same pixel KD '
          'without refinement.')
 baseline = 'student'
-teacher = ('teacher', 'configs/syntex/pspnet_r18-w32-d8_1xb8-4k_syntex-96x96.py',
-           'checkpoints/syntex/teacher_pspnet_r18-w32.pth')
-_frkd = 'configs/frkd/frkd{}_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'
+teacher = ('teacher', 'configs/syntex/pspnet_r101-w8-d8_1xb8-4k_syntex-96x96.py',
+           'checkpoints/syntex/teacher_pspnet_r101-w8.pth')
+_frkd = 'configs/frkd/frkd{}_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'
 runs = [
     ('student', 'configs/syntex/pspnet_r18-w8-d8_1xb8-2k_syntex-96x96.py'),
-    ('KD', 'configs/kd/kd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
+    ('KD', 'configs/kd/kd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
     ('+refine', _frkd.format('-refine')),
     ('+inter', _frkd.format('-inter')),
     ('+intra', _frkd.format('-intra')),

@@ -6,11 +6,11 @@ notes = ('SynTex val (300 images), PSPNet-R18-w32 teacher -> PSPNet-R18-w8 stude
          'distillation on the last backbone stage (64 -> 256 channels, 12x12, lambda 0.75), alpha 3e-4 (the MGD '
          'term starts at the size of the cross-entropy; see the config for why not the paper\'s 2e-5).')
 baseline = 'student'
-teacher = ('teacher', 'configs/syntex/pspnet_r18-w32-d8_1xb8-4k_syntex-96x96.py',
-           'checkpoints/syntex/teacher_pspnet_r18-w32.pth')
+teacher = ('teacher', 'configs/syntex/pspnet_r101-w8-d8_1xb8-4k_syntex-96x96.py',
+           'checkpoints/syntex/teacher_pspnet_r101-w8.pth')
 runs = [
     ('student', 'configs/syntex/pspnet_r18-w8-d8_1xb8-2k_syntex-96x96.py'),
-    ('CWD (logits)', 'configs/cwd/cwd-logits_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
-    ('MGD', 'configs/mgd/mgd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
-    ('MGD + CWD', 'configs/mgd/mgd-cwd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
+    ('CWD (logits)', 'configs/cwd/cwd-logits_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
+    ('MGD', 'configs/mgd/mgd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
+    ('MGD + CWD', 'configs/mgd/mgd-cwd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
 ]

@@ -7,13 +7,13 @@ notes = ('SynTex val (300 images), PSPNet-R18-w32 teacher -> PSPNet-R18-w8 stude
          'node); +holistic adds the '
          'WGAN-GP critic (lambda_adv 0.1) with its own Adam optimizer.')
 baseline = 'student'
-teacher = ('teacher', 'configs/syntex/pspnet_r18-w32-d8_1xb8-4k_syntex-96x96.py',
-           'checkpoints/syntex/teacher_pspnet_r18-w32.pth')
+teacher = ('teacher', 'configs/syntex/pspnet_r101-w8-d8_1xb8-4k_syntex-96x96.py',
+           'checkpoints/syntex/teacher_pspnet_r101-w8.pth')
 runs = [
     ('student', 'configs/syntex/pspnet_r18-w8-d8_1xb8-2k_syntex-96x96.py'),
     # configs/skd/skd-pixel_... is this config with SKD's loss name (loss_pixel); the runs are shared with
     # the KD suites instead of training the same thing twice
-    ('+pixel', 'configs/kd/kd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
-    ('+pair', 'configs/skd/skd-pixel-pair_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
-    ('+holistic (SKD)', 'configs/skd/skd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
+    ('+pixel', 'configs/kd/kd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
+    ('+pair', 'configs/skd/skd-pixel-pair_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
+    ('+holistic (SKD)', 'configs/skd/skd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
 ]

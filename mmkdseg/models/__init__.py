@@ -1,1 +1,1 @@
-from . import algorithms, connectors, discriminators, distillers, losses, recorders, task_modules  # noqa: F401
+from . import algorithms, classifiers, connectors, discriminators, distillers, losses, recorders, task_modules  # noqa: F401

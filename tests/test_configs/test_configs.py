@@ -57,9 +57,9 @@ ARCHS = ('pspnet', 'deeplabv3', 'deeplabv3plus')
 BACKBONE = r'(?:r18|r34|r50|r101|mv2|wr34x2)(?:-w\d+)?'
 MODEL = rf'(?:(?:{"|".join(ARCHS)})-{BACKBONE}(?:-{BACKBONE})*-d8|segformer-mit-b\d)'
 TAIL = (r'_(?P<gpus>\d+)xb(?P<batch>\d+)-(?P<schedule>\d+k|\d+e)'
-        r'_(?P<dataset>[a-z0-9]+(?:-\d+-\d+)?)-(?P<crop>\d+x\d+)\.py')
+        r'_(?P<dataset>[a-z0-9]+(?:-pretext)?(?:-\d+-\d+)?)-(?P<crop>\d+x\d+)\.py')
 DISTILL_NAME = re.compile(rf'(?P<method>[a-z0-9]+(?:-[a-z0-9]+)*)_(?P<teacher>{MODEL})_(?P<student>{MODEL}){TAIL}')
-PLAIN_NAME = re.compile(rf'(?:{"|".join(ARCHS)})_{BACKBONE}-d8{TAIL}')
+PLAIN_NAME = re.compile(rf'(?:(?:{"|".join(ARCHS)})_{BACKBONE}-d8|classfraction_{BACKBONE}){TAIL}')
 
 
 def _is_distillation(cfg) -> bool:

@@ -31,10 +31,10 @@ STUDENT_DROPOUT = {'model.architecture.decode_head.dropout_ratio': 0.0,
                    'model.architecture.auxiliary_head.dropout_ratio': 0.0}
 CASES = {
     'single-teacher': dict(
-        config='configs/kd/kd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py',
+        config='configs/kd/kd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py',
         teachers=('teacher',), opts={'train_dataloader.dataset.pipeline': PIPELINE, **STUDENT_DROPOUT}),
     'adversarial': dict(
-        config='configs/skd/skd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py',
+        config='configs/skd/skd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py',
         teachers=('teacher',), opts={'train_dataloader.dataset.pipeline': PIPELINE, **STUDENT_DROPOUT}),
     'multi-granularity': dict(
         config='configs/mgd_ssss/mgd-ssss_pspnet-r18-w32-r101-w16-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-1-8-96x96.py',

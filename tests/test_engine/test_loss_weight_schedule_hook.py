@@ -23,7 +23,7 @@ from mmkdseg.engine.hooks.loss_weight_schedule import resolve_attribute
 from mmkdseg.testing.batches import fake_seg_batch
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-AICSD = osp.join(REPO, 'configs', 'aicsd', 'aicsd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py')
+AICSD = osp.join(REPO, 'configs', 'aicsd', 'aicsd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py')
 
 
 class Losses(nn.Module):

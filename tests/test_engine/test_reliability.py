@@ -16,8 +16,8 @@ from mmkdseg.engine.checkpoint import CheckpointMismatchError, check_state_dict_
 from mmkdseg.models.algorithms.silent_check import SilentDistillationCheck
 from mmkdseg.testing.batches import fake_seg_batch
 
-KD_CFG = osp.join('configs', 'kd', 'kd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py')
-FRKD_REFINE_CFG = osp.join('configs', 'frkd', 'frkd-refine_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py')
+KD_CFG = osp.join('configs', 'kd', 'kd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py')
+FRKD_REFINE_CFG = osp.join('configs', 'frkd', 'frkd-refine_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py')
 
 
 def build(model_cfg):

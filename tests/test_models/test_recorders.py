@@ -13,7 +13,7 @@ from torch import nn
 from mmkdseg.models.recorders import BackboneStageRecorder, DecodeHeadRecorder
 from mmkdseg.testing.batches import fake_seg_batch
 
-MGD_CFG = osp.join('configs', 'mgd', 'mgd-cwd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py')
+MGD_CFG = osp.join('configs', 'mgd', 'mgd-cwd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py')
 
 
 @pytest.fixture(scope='module')

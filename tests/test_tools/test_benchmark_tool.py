@@ -1,5 +1,6 @@
 """tools/benchmark.py: configs x seeds -> table/JSON/plot, finished runs reused, changed configs retrained."""
 import json
+import math
 import os
 import os.path as osp
 import subprocess
@@ -10,7 +11,7 @@ import pytest
 from mmkdseg import testing
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-KD = osp.join(REPO, 'configs', 'kd', 'kd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py')
+KD = osp.join(REPO, 'configs', 'kd', 'kd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py')
 STUDENT = osp.join(REPO, 'configs', 'syntex', 'pspnet_r18-w8-d8_1xb8-2k_syntex-96x96.py')
 
 
@@ -109,6 +110,8 @@ def test_every_suite_loads_and_its_options_apply():
         results = osp.join(REPO, 'benchmarks', 'results', suite['name'], 'results.json')
         with open(results) as f:
             recorded = {r['label'] for r in json.load(f)['rows']}
+        if suite.get('compute_matched'):
+            labels.append(f'{suite.get("baseline", labels[0])} (compute-matched)')
         assert recorded and recorded <= set(labels), (path, recorded - set(labels))
         for run in suite['runs']:
             assert osp.isfile(osp.join(REPO, run[1])), (path, run[1])
@@ -168,12 +171,15 @@ def test_readme_blocks_and_leaderboard_are_generated(tmp_path):
     runs = [('student', 's.py'), ('KD', 'k.py')]
     records = [_record('student', k, 50.0 + k) for k in range(3)] + [_record('KD', k, 52.0 + k) for k in range(3)]
     rows = tool['summarise'](runs, records, 'student')
-    (tmp_path / 'res' / 'kd').mkdir(parents=True)
-    with open(tmp_path / 'res' / 'kd' / 'results.json', 'w') as f:
-        json.dump(dict(name='kd', baseline='student', rows=rows), f)
+    for name, extra in (('kd', dict(protocol='v2')), ('old', dict()), ('screen', dict(protocol='v2', screen=True))):
+        (tmp_path / 'res' / name).mkdir(parents=True)
+        with open(tmp_path / 'res' / name / 'results.json', 'w') as f:
+            json.dump(dict(name=name, baseline='student', rows=rows, **extra), f)
     board = tool['leaderboard'](str(tmp_path / 'res'))
     assert '| kd | KD | 53.00 | +2.00 [+2.00, +2.00] | 3/3 | gain |' in board
     assert '| kd | student |' not in board
+    # a protocol-v1 suite is named as not rerun, a screen (unreported seeds) is never listed
+    assert '| old |' not in board and 'protocol v1 and not rerun yet: old.' in board and 'screen' not in board
 
 
 def test_tables_rebuild_from_committed_records(tmp_path):
@@ -193,3 +199,47 @@ def test_tables_rebuild_from_committed_records(tmp_path):
     assert '54.00 ± 1.41' in line and '+3.50' in line and '2/2' in line
     assert sorted(os.listdir(out / 'runs')) == ['kd_seed0.json', 'kd_seed1.json', 'student_seed0.json',
                                                'student_seed1.json']
+
+
+def test_compute_matched_iterations_follow_the_most_expensive_row():
+    tool = _tool()
+    records = [dict(_record('student', k, 50.0), s_per_iter=0.10) for k in range(3)]
+    records += [dict(_record('KD', k, 52.0), s_per_iter=0.16) for k in range(3)]
+    records += [dict(_record('CWD', k, 52.0), s_per_iter=s) for k, s in enumerate((0.20, 0.23, 0.21))]
+    options, ratio = tool['compute_matched_options'](records, 'student', 2000)
+    assert ratio == 2.1  # the median 0.21 / 0.10, rounded up to 0.1
+    assert options == ['train_cfg.max_iters=4200', 'train_cfg.val_interval=4200', 'param_scheduler.0.end=4200']
+    assert tool['compute_matched_options'](records[:3], 'student', 2000) == (None, pytest.approx(float('nan'),
+                                                                                                nan_ok=True))
+    # every row is also compared with the compute-matched student, on the same seeds
+    records += [dict(_record('student (compute-matched)', k, m), iters=4200) for k, m in enumerate((51.0, 51.5, 52.5))]
+    runs = [('student', 's.py'), ('KD', 'k.py'), ('CWD', 'c.py'), ('student (compute-matched)', 's.py')]
+    rows = {r['label']: r for r in tool['summarise'](runs, [dict(r, iters=r.get('iters', 2000)) for r in records],
+                                                     'student')}
+    assert rows['KD']['paired_matched']['diffs'] == [1.0, 0.5, -0.5]
+    table = tool['markdown'](list(rows.values()), None, 'student', [0, 1, 2])
+    assert 'Δ vs compute-matched [95% CI]' in table.splitlines()[0]
+    assert '| student (compute-matched) (4.2k iterations) |' in table
+
+
+def test_suite_with_a_compute_matched_student(tmp_path, syntex_root, syntex_teacher_ckpt):
+    """A v2 suite trains its baseline again for the suite's most expensive training compute, as its own row."""
+    configs = {}
+    for name, path, ckpts in (('student', STUDENT, None), ('kd', KD, {'model.teacher_ckpt': syntex_teacher_ckpt})):
+        cfg = testing.make_tiny_config(path, str(tmp_path / name), data_root=syntex_root, teacher_ckpts=ckpts,
+                                       max_iters=4)
+        cfg.default_hooks.logger.interval = 1
+        configs[name] = str(tmp_path / f'{name}.py')
+        cfg.dump(configs[name])
+    suite = tmp_path / 'suite.py'
+    suite.write_text(f"name = 'tiny'\nprotocol = 'v2'\ncompute_matched = True\nbaseline = 'student'\n"
+                     f"runs = [('student', {configs['student']!r}), ('KD', {configs['kd']!r})]\n")
+    out = tmp_path / 'out'
+    stdout = bench([suite, '--seeds', 0, '--work-dir', tmp_path / 'runs', '--out', out])
+    with open(out / 'results.json') as f:
+        res = json.load(f)
+    matched = [r for r in res['runs'] if r['label'] == 'student (compute-matched)']
+    assert len(matched) == 1 and 'student (compute-matched): student for' in stdout
+    assert matched[0]['iters'] == math.ceil(round(4 * matched[0]['compute_ratio'], 6)) > 4
+    assert {r['protocol'] for r in res['runs']} == {'v2'} and res['protocol'] == 'v2'
+    assert 'student (compute-matched' in (out / 'results.md').read_text()

@@ -13,7 +13,7 @@ from mmkdseg import testing
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 pytestmark = pytest.mark.subprocess
-SKD = osp.join(REPO, 'configs', 'skd', 'skd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py')
+SKD = osp.join(REPO, 'configs', 'skd', 'skd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py')
 DETERMINISTIC = {
     'train_dataloader.dataset.pipeline': [
         dict(type='LoadImageFromFile'), dict(type='LoadAnnotations'), dict(type='PackSegInputs')],

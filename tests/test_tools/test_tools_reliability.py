@@ -13,7 +13,7 @@ from mmengine.config import Config
 from mmkdseg import testing
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-SKD = osp.join(REPO, 'configs', 'skd', 'skd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py')
+SKD = osp.join(REPO, 'configs', 'skd', 'skd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py')
 STUDENT = osp.join(REPO, 'configs', 'syntex', 'pspnet_r18-w8-d8_1xb8-2k_syntex-96x96.py')
 MMSEG_TOOLS = osp.join(osp.dirname(__import__('mmseg').__file__), '.mim', 'tools')
 

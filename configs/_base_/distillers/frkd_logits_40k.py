@@ -3,7 +3,7 @@
 #   L = L_cls + kd_weight * refined pixel KD + gamma * (L_inter + L_intra) + sim_weight * L_sim
 # A leaf config adds the models (architecture / teacher / teacher_ckpt) and the dataset, and sets gamma (the
 # paper's balance factor: 0.4 Cityscapes, 0.5 VOC) on loss_inter / loss_intra. The parts and their options are
-# those of the SynTex full config (configs/frkd/frkd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py), which
+# those of the SynTex full config (configs/frkd/frkd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py), which
 # measures distances on probabilities instead (on SynTex's tiny student, logit distances collapsed training;
 # see its comments). The intra-class term compares the paper's edge pixels (pixels='boundary'; SynTex: all
 # pixels). kd_weight and sim_weight are ours: the paper gives no value (configs/frkd/README.md). Nothing here

@@ -1,9 +1,10 @@
 # The embedded teacher and student: mmseg's PSPNet (ResNetV1c backbone, dilated to output stride 8,
-# PSPHead + FCN auxiliary head) at reduced width — the paper setting "big PSPNet -> small PSPNet" in small:
-#   teacher  ResNetV1c-18, width 32 (stem and first stage 32 channels, last stage 256), 3.24M parameters
-#   student  ResNetV1c-18, width 8  (last stage 64 channels),                          0.20M parameters
-# On SynTex (2 CPU cores) the teacher reaches ~82 mIoU in 4k iterations (~12 min), the student ~46 mIoU
-# in 2k iterations (~3 min). A ResNetV1c-34 teacher scored the same and trained twice as slowly.
+# PSPHead + FCN auxiliary head) at reduced width, in the papers' regime "R101 -> R18 of one width" in small:
+#   teacher  ResNetV1c-101, width 8 (stem and first stage 8 channels, bottleneck blocks, last stage 256), 1.11M
+#   student  ResNetV1c-18,  width 8 (basic blocks, last stage 64 channels),                                0.20M
+# Both backbones start from pretext-pretrained weights (the stand-in for ImageNet; configs/syntex/classfraction_*,
+# built by tools/embedded.py), loaded with mmseg's ordinary `pretrained=` like `open-mmlab://resnet18_v1c`.
+# The pair was chosen among candidates measured side by side (configs/syntex/README.md).
 # Both see the same inputs and use the same data preprocessor (a requirement of SegmentationDistill).
 norm_cfg = dict(type='BN', requires_grad=True)
 syntex_data_preprocessor = dict(
@@ -20,8 +21,9 @@ teacher_model = dict(
     _scope_='mmseg',
     type='EncoderDecoder',
     data_preprocessor=syntex_data_preprocessor,
+    pretrained='checkpoints/syntex/resnetv1c101-w8_pretext.pth',
     backbone=dict(
-        type='ResNetV1c', depth=18, stem_channels=32, base_channels=32, num_stages=4,
+        type='ResNetV1c', depth=101, stem_channels=8, base_channels=8, num_stages=4,
         out_indices=(0, 1, 2, 3), dilations=(1, 1, 2, 4), strides=(1, 2, 1, 1),
         norm_cfg=norm_cfg, norm_eval=False, style='pytorch', contract_dilation=True),
     decode_head=dict(
@@ -39,6 +41,7 @@ student_model = dict(
     _scope_='mmseg',
     type='EncoderDecoder',
     data_preprocessor=syntex_data_preprocessor,
+    pretrained='checkpoints/syntex/resnetv1c18-w8_pretext.pth',
     backbone=dict(
         type='ResNetV1c', depth=18, stem_channels=8, base_channels=8, num_stages=4,
         out_indices=(0, 1, 2, 3), dilations=(1, 1, 2, 4), strides=(1, 2, 1, 1),

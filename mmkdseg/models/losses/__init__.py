@@ -13,8 +13,10 @@ from .class_similarity import FRKDSimilarityLoss
 from .inter_class_distance import FRKDInterClassLoss
 from .intra_class_distance import FRKDIntraClassLoss
 from .refined_pixel_kd import RefinedPixelWiseKDLoss
+from .cirkd_mini_batch import CIRKDMiniBatchLoss
+from .cirkd_memory import CIRKDMemoryLoss
 
 __all__ = ['ChannelWiseKDLoss', 'SegDISTLoss', 'MaskedGenerationLoss', 'ICSDLoss', 'IFVDLoss', 'PixelWiseKDLoss',
            'PairWiseAffinityLoss', 'FRKDInterClassLoss', 'FRKDIntraClassLoss', 'FRKDSimilarityLoss',
            'RefinedPixelWiseKDLoss', 'PseudoLabelCELoss', 'SemanticSensitiveLoss', 'ContentAwareLoss',
-           'HolisticAdversarialLoss']
+           'HolisticAdversarialLoss', 'CIRKDMiniBatchLoss', 'CIRKDMemoryLoss']

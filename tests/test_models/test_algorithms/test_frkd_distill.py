@@ -9,7 +9,7 @@ from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
 from mmkdseg.testing.batches import fake_seg_batch
 
-FRKD_CFG = osp.join('configs', 'frkd', 'frkd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py')
+FRKD_CFG = osp.join('configs', 'frkd', 'frkd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py')
 
 
 @pytest.fixture(scope='module')

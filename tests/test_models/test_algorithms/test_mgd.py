@@ -15,7 +15,7 @@ from mmkdseg.models.algorithms.segmentor_cfg import segmentor_cfg
 from mmkdseg.models.connectors import MaskedGenerationConnector
 from mmkdseg.testing.batches import fake_seg_batch
 
-SYNTEX = osp.join('configs', 'mgd', 'mgd-cwd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py')
+SYNTEX = osp.join('configs', 'mgd', 'mgd-cwd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py')
 PAPER = {
     'pspnet': osp.join('configs', 'mgd', 'mgd-cwd_pspnet-r101-d8_pspnet-r18-d8_8xb2-40k_cityscapes-512x512.py'),
     'deeplabv3': osp.join('configs', 'mgd', 'mgd-cwd_pspnet-r101-d8_deeplabv3-r18-d8_8xb2-40k_cityscapes-512x512.py'),
@@ -116,11 +116,11 @@ def test_syntex_configs_use_the_published_mgd_and_cwd_settings(cfg, repo_root):
     assert d.connectors.mgd.lambda_mgd == 0.75
     assert (d.distill_losses.loss_cwd.tau, d.distill_losses.loss_cwd.loss_weight) == (4.0, 3.0)
     alone = Config.fromfile(
-        osp.join(repo_root, 'configs', 'mgd', 'mgd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'))
+        osp.join(repo_root, 'configs', 'mgd', 'mgd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'))
     assert alone.model.distiller.distill_losses.keys() == {'loss_mgd'}
     assert alone.model.distiller.distill_losses.loss_mgd == d.distill_losses.loss_mgd
     cwd = Config.fromfile(
-        osp.join(repo_root, 'configs', 'cwd', 'cwd-logits_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'))
+        osp.join(repo_root, 'configs', 'cwd', 'cwd-logits_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'))
     assert cwd.model.distiller.distill_losses == dict(loss_cwd=d.distill_losses.loss_cwd)
 
 

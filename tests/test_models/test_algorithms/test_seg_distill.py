@@ -8,7 +8,7 @@ from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
 from mmkdseg.testing.batches import fake_seg_batch
 
-KD_CFG = osp.join('configs', 'kd', 'kd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py')
+KD_CFG = osp.join('configs', 'kd', 'kd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py')
 
 
 @pytest.fixture(scope='module')

@@ -14,7 +14,7 @@ from mmkdseg.models.losses import HolisticAdversarialLoss
 from mmkdseg.models.losses.holistic_adversarial import gradient_penalty
 from mmkdseg.testing.batches import fake_seg_samples
 
-SKD = osp.join('configs', 'skd', 'skd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py')
+SKD = osp.join('configs', 'skd', 'skd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py')
 
 
 # ------------------------------------------------------------------ discriminator

@@ -5,7 +5,7 @@
 # self-attention after each stand in for the paper's four blocks on 65x65 logits.
 # The critic has its own optimizer (Adam 4e-4, betas (0.9, 0.99)) and poly schedule; distributed runs wrap
 # student and critic separately (MMSeparateDistributedDataParallel).
-_base_ = './skd-pixel-pair_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'
+_base_ = './skd-pixel-pair_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'
 model = dict(
     type='AdversarialSegmentationDistill',
     discriminator=dict(

@@ -1,7 +1,7 @@
 # AICSD = KD + ICSD + Adaptive Loss Weighting: total = alpha * (CE + ICSD) + (1 - alpha) * KD, alpha = iter / max_iters,
 # with the weights of ./kd-icsd_*.py as end points (CE 1, aux CE 0.4, ICSD w, KD 10), on SynTex.
 # Schedule screens and decisions: docs/methods/aicsd.md
-_base_ = ['./kd-icsd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py']
+_base_ = ['./kd-icsd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py']
 custom_hooks = [
     dict(
         type='LossWeightScheduleHook',

@@ -1,6 +1,6 @@
 # FRKD ablation row "+intra" (benchmarks/suites/frkd_syntex.py): "+refine" + gamma * L_intra
 # (L_cls + 10 * refined pixel KD + gamma * FRKDIntraClassLoss). Everything else as in the full config.
-_base_ = ['./frkd_pspnet-r18-w32-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py']
+_base_ = ['./frkd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py']
 frkd_losses = _base_.model.distiller.distill_losses
 model = dict(
     distiller=dict(

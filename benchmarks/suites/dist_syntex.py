@@ -1,0 +1,18 @@
+# DIST against the baseline student, pixel KD and the compute-matched student (benchmark protocol v2,
+# docs/benchmark_protocol.md). The student and KD runs are shared with kd_syntex (same configs).
+#   python tools/benchmark.py benchmarks/suites/dist_syntex.py
+name = 'dist_syntex'
+protocol = 'v2'
+compute_matched = True
+notes = ('Protocol v2: SynTex val (300 images), PSPNet-R101-w8 teacher -> PSPNet-R18-w8 student, both from '
+         'pretext-pretrained backbones; 2k iterations, batch 8, SGD lr 0.01, seeds 0-4, 2 CPU cores. DIST: '
+         'tau 1, beta = gamma = 1 on the decode logits (weight 1) and the auxiliary logits (weight 0.4), '
+         'the authors\' segmentation setting.')
+baseline = 'student'
+teacher = ('teacher', 'configs/syntex/pspnet_r101-w8-d8_1xb8-4k_syntex-96x96.py',
+           'checkpoints/syntex/teacher_pspnet_r101-w8.pth')
+runs = [
+    ('student', 'configs/syntex/pspnet_r18-w8-d8_1xb8-2k_syntex-96x96.py'),
+    ('KD', 'configs/kd/kd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
+    ('DIST', 'configs/dist/dist_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
+]

@@ -1,0 +1,3 @@
+from .class_fraction_classifier import ClassFractionClassifier
+
+__all__ = ['ClassFractionClassifier']
