@@ -154,12 +154,24 @@ def compute_matched_options(records, baseline, base_iters):
     return options, ratio
 
 
+def merged_config(config, options):
+    """The config with a run's ``key=value`` options applied the way ``tools/train.py`` applies them."""
+    from mmengine.config import Config, DictAction
+    cfg = Config.fromfile(osp.join(REPO, config))
+    if options:
+        parser = argparse.ArgumentParser()
+        parser.add_argument('--options', nargs='+', action=DictAction)
+        cfg.merge_from_dict(parser.parse_args(['--options', *options]).options)
+    return cfg
+
+
 def fingerprint(config, options):
     """Hash of the config's full text (bases resolved), the extra options of a run and the fingerprints of the
-    embedded artifacts it loads (pretrained backbones, teacher: see ``tools/embedded.py``)."""
+    embedded artifacts the run loads (pretrained backbones, teacher: see ``tools/embedded.py``)."""
     from mmengine.config import Config
+    deps = embedded.model_dependencies(merged_config(config, options).get('model'))
     text = (Config.fromfile(osp.join(REPO, config)).pretty_text + '\n'.join(options)
-            + embedded.config_fingerprint(config))
+            + ' '.join(f'{dep}={embedded.fingerprint(dep)}' for dep in deps))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -195,7 +207,7 @@ def run_one(label, config, extra, seed, work_dir, cfg_options, rerun):
     if not resume and osp.isdir(work_dir):
         import shutil
         shutil.rmtree(work_dir)
-    embedded.ensure_for_config(config, quiet=True)
+    embedded.ensure_for_cfg(merged_config(config, options))
     os.makedirs(work_dir, exist_ok=True)
     with open(started_fp, 'w') as f:
         f.write(fp + '\n')

@@ -56,8 +56,15 @@ def config_text(config: str) -> str:
 
 
 def model_dependencies(model) -> list:
-    """The artifacts a ``model`` config dict loads (named anywhere in it), in ``ARTIFACTS`` order."""
-    text = str(model or '')
+    """The artifacts a ``model`` config dict loads (named anywhere in it), in ``ARTIFACTS`` order.
+
+    A teacher with a checkpoint loaded strictly (``teacher_ckpt``) needs that checkpoint only: its own
+    ``pretrained=`` is never read (``SegmentationDistill``).
+    """
+    model = dict(model or {})
+    if isinstance(model.get('teacher_ckpt'), str) and model.get('teacher_ckpt_strict', True):
+        model.pop('teacher', None)
+    text = str(model)
     return [path for path in ARTIFACTS if path in text]
 
 
@@ -82,11 +89,6 @@ def fingerprint(path: str) -> str:
         _stack.pop()
     text = '\n'.join([config_text(spec['config']), str(GENERATOR_VERSION), spec['kind']] + deps)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def config_fingerprint(config: str) -> str:
-    """The fingerprints of every artifact a config loads, joined (empty if it loads none)."""
-    return ' '.join(f'{dep}={fingerprint(dep)}' for dep in dependencies(config))
 
 
 def read_info(path: str):
@@ -146,11 +148,6 @@ def ensure(path: str, retrain: bool = False, quiet: bool = False) -> dict:
         json.dump(info, f, indent=1)
     print(f'  built {path} in {run["seconds"] / 60:.1f} min', flush=True)
     return info
-
-
-def ensure_for_config(config: str, quiet: bool = False):
-    """Build every artifact that ``config`` loads; returns their records."""
-    return {dep: ensure(dep, quiet=quiet) for dep in dependencies(config)}
 
 
 def ensure_for_cfg(cfg, build: bool = True):

@@ -59,6 +59,13 @@ def _shrink(crop: Tuple[int, int]):
         if d.get('mode') == 'slide' and 'crop_size' in d:
             d['crop_size'] = (h, w)
             d['stride'] = (h // 2, w // 2)
+        if t == 'CIRKDMemoryLoss':  # tiny memories (the paper's pixel memory is 0.78 GB); same code path
+            k = d.get('num_classes', 1)
+            d.update(pixel_memory_size=min(d.get('pixel_memory_size', 64), 64),
+                     region_memory_size=min(d.get('region_memory_size', 32), 32),
+                     pixel_contrast_size=min(d.get('pixel_contrast_size', 2 * k), 2 * k),
+                     region_contrast_size=min(d.get('region_contrast_size', 2 * k), 2 * k),
+                     pixel_update_freq=min(d.get('pixel_update_freq', 4), 4))
     return fn
 
 
@@ -96,6 +103,7 @@ def make_tiny_config(path: str,
 
     Pretrained weights are never loaded: ``pretrained=``/``Pretrained`` ``init_cfg`` entries are dropped and
     distillation algorithms get ``model.load_pretrained=False`` (which also covers ``cfg_path`` models).
+    CIRKD's memories shrink to 64 pixels / 32 regions per class (the code path is the same).
     """
     cfg = Config.fromfile(path)
     if cfg_options:

@@ -108,6 +108,9 @@ def test_every_suite_loads_and_its_options_apply():
         assert suite.get('baseline', labels[0]) in labels, path
         # its committed results were produced by this suite: every recorded row is one of its runs
         results = osp.join(REPO, 'benchmarks', 'results', suite['name'], 'results.json')
+        assert suite.get('protocol') in (None, 'v2'), path
+        if suite.get('protocol') == 'v2' and not osp.isfile(results):
+            continue  # a v2 suite whose first runs have not been committed yet
         with open(results) as f:
             recorded = {r['label'] for r in json.load(f)['rows']}
         if suite.get('compute_matched'):

@@ -128,7 +128,8 @@ class SegmentationDistill(UnwrappedStateDictMixin, SingleTeacherDistill):
             (:class:`~mmkdseg.models.algorithms.silent_check.SilentDistillationCheck`); 0 disables.
             Defaults to 50.
         load_pretrained (bool): Initialise student and teacher with the pretrained weights their configs name
-            (``pretrained=``, ``init_cfg=dict(type='Pretrained', ...)``, e.g. ImageNet backbones). False
+            (``pretrained=``, ``init_cfg=dict(type='Pretrained', ...)``, e.g. ImageNet backbones); the teacher's
+            are never read when ``teacher_ckpt`` is loaded strictly (it replaces every weight). False
             removes them (:func:`~mmkdseg.models.algorithms.segmentor_cfg.without_pretrained`): for
             offline runs and tests, and for a teacher whose ``teacher_ckpt`` replaces every weight anyway.
             Defaults to True.
@@ -153,7 +154,11 @@ class SegmentationDistill(UnwrappedStateDictMixin, SingleTeacherDistill):
         if 'architecture' in kwargs:
             kwargs['architecture'] = prepare_segmentor_cfg(kwargs['architecture'], 'architecture',
                                                            load_pretrained, name)
-        teacher = prepare_segmentor_cfg(teacher, 'teacher', load_pretrained, name)
+        # a teacher checkpoint loaded strictly replaces every weight: its pretrained init would be read for nothing
+        replaced = bool(teacher_ckpt) and teacher_ckpt_strict
+        teacher = prepare_segmentor_cfg(teacher, 'teacher', load_pretrained and not replaced, name,
+                                        reason='load_pretrained=False' if not load_pretrained
+                                        else 'the teacher checkpoint replaces every weight')
         dp = kwargs.get('data_preprocessor')
         if isinstance(dp, dict) and '_scope_' not in dp:
             # mmengine's Runner injects a top-level `data_preprocessor` of an mmseg config here; it

@@ -102,8 +102,10 @@ def without_pretrained(cfg: Dict) -> Tuple[Dict, List[str]]:
     return _strip(cfg, '', dropped), dropped
 
 
-def prepare_segmentor_cfg(cfg, role: str, load_pretrained: bool = True, owner: str = 'algorithm'):
-    """:func:`segmentor_cfg`, then, with ``load_pretrained=False``, :func:`without_pretrained` (logged).
+def prepare_segmentor_cfg(cfg, role: str, load_pretrained: bool = True, owner: str = 'algorithm',
+                          reason: str = 'load_pretrained=False'):
+    """:func:`segmentor_cfg`, then, with ``load_pretrained=False``, :func:`without_pretrained` (logged with
+    ``reason``).
 
     A built model cannot be changed any more: with ``load_pretrained=False`` it is returned with a
     warning naming the ``role``.
@@ -113,11 +115,13 @@ def prepare_segmentor_cfg(cfg, role: str, load_pretrained: bool = True, owner: s
     if load_pretrained:
         return cfg
     if not isinstance(cfg, dict):
-        print_log(f'{owner}: load_pretrained=False cannot change the {role}, which is given as a built '
+        if reason != 'load_pretrained=False':  # an optimisation only (e.g. a teacher checkpoint follows): no warning
+            return cfg
+        print_log(f'{owner}: {reason}: cannot change the {role}, which is given as a built '
                   f'{type(cfg).__name__}', logger='current', level=logging.WARNING)
         return cfg
     cfg, dropped = without_pretrained(cfg)
     if dropped:
-        print_log(f'{owner}: load_pretrained=False: {role} initialised without ' + ', '.join(dropped),
+        print_log(f'{owner}: {reason}: {role} initialised without ' + ', '.join(dropped),
                   logger='current')
     return cfg

@@ -38,6 +38,22 @@ def test_teacher_frozen_and_in_eval_mode(kd_cfg, syntex_teacher_ckpt):
         assert torch.equal(v, ref[k]), k
 
 
+def test_teacher_pretrained_init_is_not_read_when_its_checkpoint_replaces_it(kd_cfg, syntex_teacher_ckpt, tmp_path):
+    """The teacher's ``pretrained=`` is dropped when a strictly loaded teacher checkpoint follows (it would be read
+    and overwritten); the student's stays. A missing file shows which one is read."""
+    cfg = copy.deepcopy(kd_cfg.model)
+    cfg.teacher_ckpt = syntex_teacher_ckpt
+    cfg.teacher.pretrained = str(tmp_path / 'teacher_backbone_never_read.pth')
+    cfg.architecture.pretrained = str(tmp_path / 'student_backbone.pth')
+    model = build(cfg)
+    assert 'Pretrained' not in str(model.teacher.backbone.init_cfg)
+    assert model.student.backbone.init_cfg == dict(type='Pretrained', checkpoint=cfg.architecture.pretrained)
+    with pytest.raises(FileNotFoundError, match='student_backbone.pth'):
+        model.init_weights()
+    cfg.teacher_ckpt_strict = False  # a partial teacher checkpoint: the pretrained init stays
+    assert build(cfg).teacher.backbone.init_cfg == dict(type='Pretrained', checkpoint=cfg.teacher.pretrained)
+
+
 def test_loss_step_runs_and_teacher_gets_no_gradient(kd_cfg):
     model = build(kd_cfg.model.copy() | dict(teacher_ckpt=None))
     model.train()
