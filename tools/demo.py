@@ -147,11 +147,13 @@ def benchmark_summary(suite: str = 'kd_syntex', label: str = 'KD') -> str:
     if not osp.isfile(path):
         return ''
     with open(path) as f:
-        rows = {r['label']: r for r in json.load(f)['rows']}
+        results = json.load(f)
+    rows = {r['label']: r for r in results['rows']}
     paired = rows.get(label, {}).get('paired')
     if not paired:
         return ''
-    text = (f'benchmark {suite} (seeds {", ".join(map(str, paired["seeds"]))}, paired): {label} - student '
+    protocol = 'protocol v2' if results.get('protocol') == 'v2' else 'protocol v1, superseded'
+    text = (f'benchmark {suite} ({protocol}; seeds {", ".join(map(str, paired["seeds"]))}, paired): {label} - student '
             f'{paired["mean"]:+.2f} mIoU, 95% CI [{paired["low"]:+.2f}, {paired["high"]:+.2f}], '
             f'{paired["verdict"]}')
     matched = rows[label].get('paired_matched')

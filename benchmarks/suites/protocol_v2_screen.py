@@ -13,17 +13,18 @@ STUDENT = 'configs/syntex/pspnet_r18-w8-d8_1xb8-2k_syntex-96x96.py'
 KD = 'configs/kd/kd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'
 SCREEN_TEACHER = 'checkpoints/syntex/v2_screen/teacher_pspnet_r101-w8_undilated-pretext.pth'
 teacher = ('teacher', 'configs/syntex/pspnet_r101-w8-d8_1xb8-4k_syntex-96x96.py', SCREEN_TEACHER)
-LR05 = ['optim_wrapper.optimizer.lr=0.05']
+LR01 = ['optim_wrapper.optimizer.lr=0.01']  # mmseg's stock fine-tuning value
+LR05 = ['optim_wrapper.optimizer.lr=0.05']  # the SynTex schedules' value (v1's, and v2's after this screen)
 CLIP = ['optim_wrapper.clip_grad._delete_=True', 'optim_wrapper.clip_grad.max_norm=2.0',
         'optim_wrapper.clip_grad.norm_type=2']
 UNDILATED = ['model.pretrained=checkpoints/syntex/v2_screen/resnetv1c18-w8_pretext_undilated.pth']
 T = [f'model.teacher_ckpt={SCREEN_TEACHER}']
 
 runs = [
-    ('student, lr 0.01', STUDENT),
-    ('student, lr 0.01, undilated pretext', STUDENT, UNDILATED),
+    ('student, lr 0.01', STUDENT, LR01),
+    ('student, lr 0.01, undilated pretext', STUDENT, LR01 + UNDILATED),
     ('student, lr 0.05', STUDENT, LR05),
-    ('KD, lr 0.01', KD, T),
+    ('KD, lr 0.01', KD, T + LR01),
     ('KD, lr 0.05', KD, T + LR05),
     ('KD, lr 0.05, clip 2', KD, T + LR05 + CLIP),
 ]

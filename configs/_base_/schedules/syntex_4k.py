@@ -1,6 +1,6 @@
 # SGD + poly learning rate, 4k iterations (the teacher on SynTex).
 iters = 4000
-optimizer = dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=5e-4)
+optimizer = dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=5e-4)
 optim_wrapper = dict(type='OptimWrapper', optimizer=optimizer, clip_grad=None)
 param_scheduler = [dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=iters, by_epoch=False)]
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters, val_interval=iters)
