@@ -1,5 +1,6 @@
 # mmkdseg — the two commands of the README, and a few more.
-#   make demo    set up (first time ~35 min incl. the mmcv build), train teacher/student/distilled student
+#   make demo    set up (first time ~35 min incl. the mmcv build), pretrain the backbones and train the teacher
+#                once (~40 min), train student/distilled student
 #                on the embedded SynTex dataset, evaluate, print the table and save the picture grid
 #   make test    set up (with test requirements), lint (ruff) and run the test suite
 VENV ?= .venv
