@@ -28,6 +28,7 @@ def _losses(model, inputs, samples, state, autocast: bool):
 def test_one_step_under_bfloat16_autocast(path):
     from mmrazor.registry import MODELS
     cfg = Config.fromfile(path)
+    cfg.model.load_pretrained = False  # no pretext backbones needed (a fresh clone has none)
     for key in ('teacher_ckpt', 'teacher_wide_ckpt', 'teacher_deep_ckpt'):
         if key in cfg.model:
             cfg.model[key] = None  # random teachers: the dtype path is the same

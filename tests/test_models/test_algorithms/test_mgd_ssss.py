@@ -250,6 +250,7 @@ if distributed:
     dist.init_process_group('gloo')
 cfg = Config.fromfile(cfg_path).model
 cfg.teacher_wide_ckpt = cfg.teacher_deep_ckpt = None
+cfg.load_pretrained = False  # no pretext backbones needed (a fresh clone has none)
 for m in (cfg.architecture, cfg.teacher_wide, cfg.teacher_deep):
     m.data_preprocessor.size = (size, size)
 for head in ('decode_head', 'auxiliary_head'):

@@ -217,6 +217,7 @@ def skd_cfg(repo_root):
 def build(model_cfg, **overrides):
     cfg = copy.deepcopy(model_cfg)
     cfg.teacher_ckpt = None
+    cfg.load_pretrained = False  # no pretext backbones needed (a fresh clone has none)
     cfg.update(overrides)
     with DefaultScope.overwrite_default_scope('mmseg'):
         model = MODELS.build(cfg)
