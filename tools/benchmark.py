@@ -192,13 +192,36 @@ def finished(work_dir, fp=None):
     return None
 
 
-def run_one(label, config, extra, seed, work_dir, cfg_options, rerun):
+def committed(out, label, seed, fp):
+    """A committed record of seed ``seed`` made with fingerprint ``fp``: ``out/runs/<label>_seed<seed>.json``
+    first, then any other suite's next to ``out`` (suites share runs: the student, KD), relabelled ``label``.
+
+    This is what lets a suite be completed in several sittings, on machines whose ``work_dirs`` are gone: a run
+    whose config, options and artifact recipes are unchanged is not trained again.
+    """
+    import glob
+    own = osp.join(out, 'runs', f'{_slug(label)}_seed{seed}.json')
+    for path in [own] + sorted(glob.glob(osp.join(osp.dirname(osp.abspath(out)), '*', 'runs', f'*_seed{seed}.json'))):
+        if not osp.isfile(path):
+            continue
+        with open(path) as f:
+            record = json.load(f)
+        if record.get('fingerprint') == fp and record.get('seed') == seed:
+            return dict(record, label=label)
+    return None
+
+
+def run_one(label, config, extra, seed, work_dir, cfg_options, rerun, out=None):
     options = list(extra) + list(cfg_options)
     fp = fingerprint(config, options)
     done = None if rerun else finished(work_dir, fp)
     if done is not None:
         print(f'  {label} seed {seed}: reusing finished run ({done["mIoU"]:.2f} mIoU)', flush=True)
         return dict(done, label=label)
+    done = None if rerun or out is None else committed(out, label, seed, fp)
+    if done is not None:
+        print(f'  {label} seed {seed}: reusing the committed record ({done["mIoU"]:.2f} mIoU)', flush=True)
+        return done
     # a run is resumed only if it was started with this very config and options (fingerprint written
     # at its start); a finished or partial run of another config is started over
     started_fp = osp.join(work_dir, 'benchmark_started.txt')
@@ -232,8 +255,17 @@ def run_one(label, config, extra, seed, work_dir, cfg_options, rerun):
     return record
 
 
-def eval_teacher(teacher, work_dir):
+def eval_teacher(teacher, work_dir, out=None):
     label, config, ckpt = teacher
+    if ckpt not in embedded.ARTIFACTS and not osp.isfile(ckpt) and out:
+        # a fixed, non-embedded teacher (a screen's) that this machine no longer has: its committed evaluation
+        prev = osp.join(out, 'results.json')
+        row = json.load(open(prev)).get('teacher') if osp.isfile(prev) else None
+        if row and row.get('config') == config:
+            print(f'{label}: {ckpt} is not here; its committed evaluation ({row["mIoU"]:.2f} mIoU) is shown',
+                  flush=True)
+            return row
+        raise RunError(f'{label}: checkpoint {ckpt} not found, and {prev} holds no evaluation of it')
     if ckpt in embedded.ARTIFACTS:
         embedded.ensure(ckpt, quiet=True)
         # the evaluation is keyed by the checkpoint's fingerprint: a rebuilt teacher is evaluated again
@@ -441,6 +473,14 @@ def leaderboard(results_root):
         lines.append('| (no suite has been rerun under protocol v2 yet) | | | | | | | |')
     if superseded:
         lines.append(f'\nNot listed, measured under protocol v1 and not rerun yet: {", ".join(superseded)}.')
+    measured = {osp.basename(osp.dirname(p)) for p in glob.glob(osp.join(results_root, '*', 'results.json'))}
+    never = []
+    for path in sorted(glob.glob(osp.join(REPO, 'benchmarks', 'suites', '*.py'))):
+        suite = runpy.run_path(path)
+        if suite.get('name') not in measured and not suite.get('screen'):
+            never.append(suite['name'])
+    if never:
+        lines.append(f'\nNot listed, no results yet: {", ".join(never)}.')
     return '\n'.join(lines)
 
 
@@ -509,11 +549,14 @@ def main():
                 if run in todo:
                     k += 1
                     print(f'[{k}/{total}] {label} ({config}), seed {seed}', flush=True)
-                    records.append(dict(run_one(label, config, extra, seed, wd, args.cfg_options, args.rerun),
-                                        protocol=suite['protocol']))
+                    records.append(dict(run_one(label, config, extra, seed, wd, args.cfg_options, args.rerun,
+                                                out), protocol=suite['protocol']))
                     save_record(out, records[-1])
-                elif finished(wd, fingerprint(config, options)):
-                    records.append(dict(finished(wd), label=label))
+                else:
+                    fp = fingerprint(config, options)
+                    done = finished(wd, fp) or committed(out, label, seed, fp)
+                    if done:
+                        records.append(dict(done, label=label))
         if suite['compute_matched']:
             base_cfg = next(r[1] for r in runs if r[0] == baseline)
             base_iters = next((r['iters'] for r in records if r['label'] == baseline), None)
@@ -529,11 +572,15 @@ def main():
                     wd = osp.join(run_dir(work_dir, base_cfg, options + list(args.cfg_options)), f'seed{seed}')
                     if not args.only or label in args.only:
                         records.append(dict(run_one(label, base_cfg, options, seed, wd, args.cfg_options,
-                                                    args.rerun), compute_ratio=ratio, protocol=suite['protocol']))
+                                                    args.rerun, out), compute_ratio=ratio,
+                                            protocol=suite['protocol']))
                         save_record(out, records[-1])
-                    elif finished(wd, fingerprint(base_cfg, options + list(args.cfg_options))):
-                        records.append(dict(finished(wd), label=label, compute_ratio=ratio))
-        teacher_row = eval_teacher(teacher, work_dir) if teacher else None
+                    else:
+                        fp = fingerprint(base_cfg, options + list(args.cfg_options))
+                        done = finished(wd, fp) or committed(out, label, seed, fp)
+                        if done:
+                            records.append(dict(done, label=label, compute_ratio=ratio))
+        teacher_row = eval_teacher(teacher, work_dir, out) if teacher else None
     rows = summarise(runs, records, baseline, teacher_row)
     table = markdown(rows, teacher_row, baseline, args.seeds)
     if suite['protocol'] != PROTOCOL:

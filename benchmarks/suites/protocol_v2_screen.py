@@ -27,4 +27,5 @@ runs = [
     ('KD, lr 0.01', KD, T + LR01),
     ('KD, lr 0.05', KD, T + LR05),
     ('KD, lr 0.05, clip 2', KD, T + LR05 + CLIP),
+    ('student, lr 0.05, clip 2', STUDENT, LR05 + CLIP),
 ]

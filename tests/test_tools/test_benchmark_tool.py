@@ -62,6 +62,13 @@ def test_benchmark_table_reuse_and_retrain(tmp_path, syntex_root, syntex_teacher
     assert third.count('reusing finished run') == 2  # the student's two seeds
     assert 'KD seed 0: mIoU' in third and 'KD seed 1: mIoU' in third
 
+    # another machine (no work_dirs): the committed records of unchanged runs are reused, not retrained
+    import shutil
+    shutil.rmtree(work)
+    fourth = bench(args)
+    assert fourth.count('reusing the committed record') == 4 and 'seed 0: mIoU' not in fourth
+    assert (out / 'results.md').read_text().split('\n| KD |')[0] == table.split('\n| KD |')[0]
+
 
 def _record(label, seed, miou):
     return dict(label=label, seed=seed, mIoU=miou, mAcc=miou, s_per_iter=0.1, train_minutes=1.0,
@@ -183,6 +190,9 @@ def test_readme_blocks_and_leaderboard_are_generated(tmp_path):
     assert '| kd | student |' not in board
     # a protocol-v1 suite is named as not rerun, a screen (unreported seeds) is never listed
     assert '| old |' not in board and 'protocol v1 and not rerun yet: old.' in board and 'screen' not in board
+    # the repository's suites without any results.json under this root are named too (screens are not)
+    never = next(line for line in board.splitlines() if line.startswith('Not listed, no results yet:'))
+    assert 'cirkd_syntex' in never and 'kd_syntex' in never and 'protocol_v2_screen' not in never
 
 
 def test_tables_rebuild_from_committed_records(tmp_path):
