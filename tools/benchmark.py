@@ -2,6 +2,7 @@
 
     python tools/benchmark.py SUITE.py [--seeds 0 1 2] [--work-dir work_dirs/benchmark/NAME]
                               [--out benchmarks/results/NAME] [--cfg-options k=v ...] [--rerun]
+    python tools/benchmark.py --all [--from-records]     # every protocol-v2 suite, then the leaderboard
 
 A suite file (see ``benchmarks/suites/``) is a Python file that defines::
 
@@ -19,7 +20,9 @@ For every (config, seed) it runs ``tools/train.py CONFIG --cfg-options randomnes
 ``WORK_DIR/<config name>[+<options hash>]/seedSEED`` and reads the final validation of that run. Runs are
 keyed by config, not by suite, so suites that share a config (the baseline student, say) share its runs.
 A finished run is reused while the config's full text and options are unchanged (a fingerprint is
-stored with it); otherwise, or with ``--rerun``, it is trained again. An interrupted run resumes. Runs are
+stored with it), also from its committed record on a machine without the run directory (the fingerprint hashes
+the artifacts' recipes, not their bytes); otherwise, or with ``--rerun``, it is trained again. An interrupted
+run resumes. Runs are
 strictly sequential: two trainings on a small CPU
 would slow each other down and distort the timings.
 
@@ -82,7 +85,43 @@ def parse_args():
                    'of results.json)')
     p.add_argument('--leaderboard', action='store_true',
                    help='write benchmarks/results/leaderboard.md from every suite\'s results.json and exit')
+    p.add_argument('--all', action='store_true',
+                   help='every protocol-v2 suite of benchmarks/suites/ (screens excluded), one after the other, '
+                   'then the leaderboard; with --from-records: tables only')
     return p.parse_args()
+
+
+def v2_suites():
+    """The reported protocol-v2 suite files (screens excluded), in name order."""
+    import glob
+    paths = []
+    for path in sorted(glob.glob(osp.join(REPO, 'benchmarks', 'suites', '*.py'))):
+        suite = runpy.run_path(path)
+        if suite.get('protocol') == PROTOCOL and not suite.get('screen'):
+            paths.append(osp.relpath(path, REPO))
+    return paths
+
+
+def run_all(args):
+    """``--all``: every v2 suite in a subprocess of this script (same flags), then the leaderboard; prints the
+    training time the records took (each run once, however many suites share it)."""
+    import subprocess
+    flags = ['--from-records'] if args.from_records else []
+    flags += ['--seeds', *map(str, args.seeds), '--work-dir', args.work_dir]
+    if args.rerun:
+        flags.append('--rerun')
+    records = {}
+    for path in v2_suites():
+        print(f'=== {path}', flush=True)
+        subprocess.run([sys.executable, osp.abspath(__file__), path, *flags], check=True)
+        name = runpy.run_path(path).get('name')
+        for r in load_records(osp.join('benchmarks', 'results', name)):
+            if r.get('protocol') == PROTOCOL:
+                records[(r.get('fingerprint'), r['seed'])] = r
+    subprocess.run([sys.executable, osp.abspath(__file__), '--leaderboard'], check=True, stdout=subprocess.DEVNULL)
+    minutes = sum(r.get('train_minutes', 0) for r in records.values())
+    print(f'\n{len(records)} distinct runs; their training took {minutes:.0f} min ({minutes / 60:.1f} h) on the '
+          f'machines that made the records (benchmarks/results/leaderboard.md written)')
 
 
 def load_suite(args):
@@ -418,6 +457,8 @@ def load_records(out):
             with open(path) as f:
                 records.append(json.load(f))
         return records
+    if not osp.isfile(osp.join(out, 'results.json')):
+        return []  # a suite that has not run yet
     with open(osp.join(out, 'results.json')) as f:
         return json.load(f)['runs']
 
@@ -505,6 +546,9 @@ def plot(rows, out_file, title):
 def main():
     args = parse_args()
     os.chdir(REPO)
+    if args.all:
+        run_all(args)
+        return
     if args.leaderboard:
         root = osp.join('benchmarks', 'results')
         text = ('# Leaderboard of the embedded benchmark\n\nEvery distillation row of every suite measured under '

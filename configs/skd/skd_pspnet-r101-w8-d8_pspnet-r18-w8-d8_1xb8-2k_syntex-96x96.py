@@ -19,8 +19,9 @@ model = dict(
 optim_wrapper = dict(
     _delete_=True,
     constructor='mmrazor.SeparateOptimWrapperConstructor',
-    architecture=dict(
-        type='OptimWrapper', optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=5e-4)),
+    architecture=dict(  # the student: the protocol's SGD, gradient norm clipped to 2 like every student row
+        type='OptimWrapper', optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=5e-4),
+        clip_grad=dict(max_norm=2.0, norm_type=2)),
     discriminator=dict(type='OptimWrapper', optimizer=dict(type='Adam', lr=4e-4, betas=(0.9, 0.99))))
 param_scheduler = dict(
     _delete_=True,

@@ -195,6 +195,14 @@ def test_readme_blocks_and_leaderboard_are_generated(tmp_path):
     assert 'cirkd_syntex' in never and 'kd_syntex' in never and 'protocol_v2_screen' not in never
 
 
+def test_all_runs_the_reported_v2_suites():
+    suites = _tool()['v2_suites']()
+    assert {'benchmarks/suites/kd_syntex.py', 'benchmarks/suites/dist_syntex.py',
+            'benchmarks/suites/cirkd_syntex.py'} <= set(suites)
+    assert 'benchmarks/suites/protocol_v2_screen.py' not in suites  # a screen is never a result
+    assert 'benchmarks/suites/aicsd_syntex.py' not in suites  # protocol v1 until rewritten
+
+
 def test_tables_rebuild_from_committed_records(tmp_path):
     """--from-records trains nothing and rebuilds the table of the records in --out."""
     out = tmp_path / 'out'
@@ -256,3 +264,28 @@ def test_suite_with_a_compute_matched_student(tmp_path, syntex_root, syntex_teac
     assert matched[0]['iters'] == math.ceil(round(4 * matched[0]['compute_ratio'], 6)) > 4
     assert {r['protocol'] for r in res['runs']} == {'v2'} and res['protocol'] == 'v2'
     assert 'student (compute-matched' in (out / 'results.md').read_text()
+
+
+def test_every_v2_row_has_the_one_student_schedule():
+    """Protocol v2, one schedule: every row of every v2 suite (screens aside) trains its student with SGD lr 0.05,
+    the gradient norm clipped to 2 and 2k iterations (a separate-optimiser config: its ``architecture`` part)."""
+    import runpy
+
+    from mmengine.config import Config
+    checked = 0
+    for path in _suite_files():
+        suite = runpy.run_path(path)
+        if suite.get('protocol') != 'v2' or suite.get('screen'):
+            continue
+        for run in suite['runs']:
+            cfg = Config.fromfile(osp.join(REPO, run[1]))
+            student = cfg.optim_wrapper.get('architecture', cfg.optim_wrapper)
+            assert student.optimizer.type == 'SGD' and student.optimizer.lr == 0.05, (path, run[1])
+            assert student.clip_grad == dict(max_norm=2.0, norm_type=2), (path, run[1])
+            assert cfg.train_cfg.max_iters == 2000, (path, run[1])
+            checked += 1
+    assert checked >= 6
+    # the holistic SKD row, with its separate critic optimiser, clips the student too
+    skd = Config.fromfile(osp.join(REPO, 'configs', 'skd',
+                                   'skd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'))
+    assert skd.optim_wrapper.architecture.clip_grad == dict(max_norm=2.0, norm_type=2)

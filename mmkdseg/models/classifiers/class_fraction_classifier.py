@@ -3,9 +3,9 @@
 The embedded benchmark cannot download ImageNet weights, so its backbones are pretrained on a stand-in
 task: predict, for each image, the fraction of its pixels that belong to each class (soft-label
 classification). The images come from the SynTex generator with another seed than the segmentation data
-(``configs/syntex/pretext_*``), so the segmentation train/val images are never seen. The model wraps any
+(``configs/syntex/classfraction_*``), so the segmentation train/val images are never seen. The model wraps any
 mmseg backbone, so its ``backbone.*`` weights are those of the segmentor's backbone by construction;
-``tools/pretrain_backbone.py`` writes them as a backbone-only checkpoint, the layout of
+``tools/embedded.py`` writes them as a backbone-only checkpoint, the layout of
 ``open-mmlab://resnet18_v1c``, which a segmentor config loads with ``pretrained=...``.
 """
 from typing import Dict, List, Optional, Union
