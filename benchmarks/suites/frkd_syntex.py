@@ -1,5 +1,6 @@
-# FRKDNet ablation (docs/methods/frkd.md; the paper's Table 1 rows) on SynTex, mean ± std over 3 seeds:
-#   python tools/benchmark.py benchmarks/suites/frkd_syntex.py --seeds 0 1 2
+# FRKDNet ablation (docs/methods/frkd.md; the paper's Table 1 rows) on SynTex
+# (benchmark protocol v2, docs/benchmark_protocol.md):
+#   python tools/benchmark.py benchmarks/suites/frkd_syntex.py
 # Rows (every distillation row also has the student's own CE losses, L_cls):
 #   student  L_cls only (the shared baseline run)
 #   KD       + 10 * pixel KD on the raw logits (reference: the same KD without refinement)
@@ -10,8 +11,11 @@
 # gamma, sim_weight and the refine mask are set in
 # configs/frkd/frkd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py.
 name = 'frkd_syntex'
-notes = ('SynTex val (300 images), PSPNet-R18-w32 teacher -> PSPNet-R18-w8 student, 2k iterations, batch 8, '
-         '2 CPU cores. FRKD ablation: "+refine" = pixel KD on refined logits; "+inter"/"+intra" add gamma * '
+protocol = 'v2'
+compute_matched = True
+notes = ('Protocol v2: SynTex val (300 images), PSPNet-R101-w8 teacher -> PSPNet-R18-w8 student, both from '
+         'pretext-pretrained backbones; 2k iterations, batch 8, SGD lr 0.05, gradient norm clipped to 2, '
+         'seeds 0-4, 2 CPU cores. FRKD ablation: "+refine" = pixel KD on refined logits; "+inter"/"+intra" add gamma * '
          'L_inter / L_intra to it; "full" adds both and the class-similarity term. "KD" = the same pixel KD '
          'without refinement.')
 baseline = 'student'

@@ -1,8 +1,13 @@
-# SKD ablation on SynTex: baseline student, + pixel-wise, + pair-wise, + holistic (mean of 3 seeds).
-#   flock /tmp/mmkdseg_cpu.lock .venv/bin/python tools/benchmark.py benchmarks/suites/skd_syntex.py --seeds 0 1 2
+# SKD ablation on SynTex: baseline student, + pixel-wise, + pair-wise, + holistic
+# (benchmark protocol v2, docs/benchmark_protocol.md).
+#   flock /tmp/mmkdseg_cpu.lock .venv/bin/python tools/benchmark.py benchmarks/suites/skd_syntex.py
 name = 'skd_syntex'
-notes = ('SynTex val (300 images), PSPNet-R18-w32 teacher -> PSPNet-R18-w8 student, 2k iterations, batch 8, '
-         '2 CPU cores. Rows are cumulative: +pixel = pixel-wise KD (tau 1, weight 10); +pair adds the pair-wise '
+protocol = 'v2'
+compute_matched = True
+notes = ('Protocol v2: SynTex val (300 images), PSPNet-R101-w8 teacher -> PSPNet-R18-w8 student, both from '
+         'pretext-pretrained backbones; 2k iterations, batch 8, SGD lr 0.05, gradient norm clipped to 2, '
+         'seeds 0-4, 2 CPU cores. Rows are cumulative: +pixel = pixel-wise KD (tau 1, weight 10); '
+         '+pair adds the pair-wise '
          'affinity loss (weight 10) on the PSP head\'s fused features before their ReLU (every 12x12 position a '
          'node); +holistic adds the '
          'WGAN-GP critic (lambda_adv 0.1) with its own Adam optimizer.')
