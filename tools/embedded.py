@@ -35,6 +35,8 @@ ARTIFACTS = {
     dict(kind='backbone', config='configs/syntex/classfraction_r18-w8_1xb16-2k_syntex-pretext-96x96.py'),
     'checkpoints/syntex/resnetv1c101-w8_pretext.pth':
     dict(kind='backbone', config='configs/syntex/classfraction_r101-w8_1xb16-2k_syntex-pretext-96x96.py'),
+    'checkpoints/syntex/mit-w8_pretext.pth':
+    dict(kind='backbone', config='configs/syntex/classfraction_mit-w8_1xb16-2k_syntex-pretext-96x96.py'),
     'checkpoints/syntex/teacher_pspnet_r101-w8.pth':
     dict(kind='model', config='configs/syntex/pspnet_r101-w8-d8_1xb8-4k_syntex-96x96.py'),
 }

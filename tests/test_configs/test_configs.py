@@ -51,15 +51,17 @@ def _teacher_overrides(cfg, tmp_dir):
 
 
 #: One spelling per model: ``{arch}-{backbone}[-w{width}]-d8`` in distillation names (``pspnet-r101-d8``,
-#: ``deeplabv3plus-mv2-d8``; SegFormer: ``segformer-mit-b0``), ``{arch}_{backbone}[-w{width}]-d8`` in plain mmseg
-#: names (mmseg's convention).
+#: ``deeplabv3plus-mv2-d8``; SegFormer: ``segformer-mit-b0``, the embedded one at width 8 ``segformer-mit-w8``),
+#: ``{arch}_{backbone}[-w{width}]-d8`` / ``segformer_mit-b0`` in plain mmseg names (mmseg's convention).
 ARCHS = ('pspnet', 'deeplabv3', 'deeplabv3plus')
 BACKBONE = r'(?:r18|r34|r50|r101|mv2|wr34x2)(?:-w\d+)?'
-MODEL = rf'(?:(?:{"|".join(ARCHS)})-{BACKBONE}(?:-{BACKBONE})*-d8|segformer-mit-b\d)'
+MIT = r'mit-(?:b\d|w\d+)'
+MODEL = rf'(?:(?:{"|".join(ARCHS)})-{BACKBONE}(?:-{BACKBONE})*-d8|segformer-{MIT})'
 TAIL = (r'_(?P<gpus>\d+)xb(?P<batch>\d+)-(?P<schedule>\d+k|\d+e)'
         r'_(?P<dataset>[a-z0-9]+(?:-pretext)?(?:-\d+-\d+)?)-(?P<crop>\d+x\d+)\.py')
 DISTILL_NAME = re.compile(rf'(?P<method>[a-z0-9]+(?:-[a-z0-9]+)*)_(?P<teacher>{MODEL})_(?P<student>{MODEL}){TAIL}')
-PLAIN_NAME = re.compile(rf'(?:(?:{"|".join(ARCHS)})_{BACKBONE}-d8|classfraction_{BACKBONE}){TAIL}')
+PLAIN_NAME = re.compile(rf'(?:(?:{"|".join(ARCHS)})_{BACKBONE}-d8|segformer_{MIT}'
+                        rf'|classfraction_(?:{BACKBONE}|{MIT})){TAIL}')
 
 
 def _is_distillation(cfg) -> bool:
