@@ -35,7 +35,7 @@ METHODS = {
     'FRKD': 'configs/frkd/frkd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py',
     'DIST': 'configs/dist/dist_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py',
     'CIRKD': 'configs/cirkd/cirkd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py',
-    'MGD-SSSS': 'configs/mgd_ssss/mgd-ssss_pspnet-r18-w32-r101-w16-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-1-8-96x96.py',
+    'MGD-SSSS': 'configs/mgd_ssss/mgd-ssss_pspnet-r18-w32-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-1-8-96x96.py',
     'SegFormer student': 'configs/syntex/segformer_mit-w8_1xb8-2k_syntex-96x96.py',
     'KD -> SegFormer': 'configs/kd/kd_pspnet-r101-w8-d8_segformer-mit-w8_1xb8-2k_syntex-96x96.py',
     'CIRKD -> SegFormer': 'configs/cirkd/cirkd_pspnet-r101-w8-d8_segformer-mit-w8_1xb8-2k_syntex-96x96.py',

@@ -1,4 +1,4 @@
-"""The trained artifacts of the embedded benchmark: pretext-pretrained backbones and the embedded teacher.
+"""The trained artifacts of the embedded benchmark: pretext-pretrained backbones and the embedded teachers.
 
 Each is built once from its config and kept under ``checkpoints/syntex/`` with a ``.json`` record of its
 fingerprint: the config's full text (bases resolved), the SynTex generator version and the fingerprints of
@@ -11,7 +11,8 @@ changed is rebuilt, so a changed config or generator never reuses stale weights.
   ``pretrained='checkpoints/syntex/...'`` (its backbone's ``init_cfg=dict(type='Pretrained', ...)``).
 * ``kind='model'``: a segmentor trained with ``tools/train.py``; its last checkpoint is kept.
 
-    python tools/embedded.py [ARTIFACT ...] [--retrain]     # build what is missing or stale (default: all)
+    python tools/embedded.py [ARTIFACT ... | all] [--retrain]   # build what is missing or stale
+                                                                # (default: the main pair's three)
 """
 import argparse
 import hashlib
@@ -39,7 +40,16 @@ ARTIFACTS = {
     dict(kind='backbone', config='configs/syntex/classfraction_mit-w8_1xb16-2k_syntex-pretext-96x96.py'),
     'checkpoints/syntex/teacher_pspnet_r101-w8.pth':
     dict(kind='model', config='configs/syntex/pspnet_r101-w8-d8_1xb8-4k_syntex-96x96.py'),
+    'checkpoints/syntex/resnetv1c18-w32_pretext.pth':
+    dict(kind='backbone', config='configs/syntex/classfraction_r18-w32_1xb16-2k_syntex-pretext-96x96.py'),
+    'checkpoints/syntex/mgd-ssss_teacher-wide_pspnet_r18-w32_1-8.pth':
+    dict(kind='model', config='configs/mgd_ssss/pspnet_r18-w32-d8_1xb8-4k_syntex-1-8-96x96.py'),
+    'checkpoints/syntex/mgd-ssss_teacher-deep_pspnet_r101-w8_1-8.pth':
+    dict(kind='model', config='configs/mgd_ssss/pspnet_r101-w8-d8_1xb8-4k_syntex-1-8-96x96.py'),
 }
+#: what ``python tools/embedded.py`` builds by default: the main pair (its two backbones and the teacher)
+MAIN = ['checkpoints/syntex/resnetv1c18-w8_pretext.pth', 'checkpoints/syntex/resnetv1c101-w8_pretext.pth',
+        'checkpoints/syntex/teacher_pspnet_r101-w8.pth']
 WORK_ROOT = 'work_dirs/embedded'
 
 
@@ -60,12 +70,15 @@ def config_text(config: str) -> str:
 def model_dependencies(model) -> list:
     """The artifacts a ``model`` config dict loads (named anywhere in it), in ``ARTIFACTS`` order.
 
-    A teacher with a checkpoint loaded strictly (``teacher_ckpt``) needs that checkpoint only: its own
-    ``pretrained=`` is never read (``SegmentationDistill``).
+    A teacher with a checkpoint loaded strictly (``teacher_ckpt``; MGD-SSSS: ``teacher_wide_ckpt``,
+    ``teacher_deep_ckpt``) needs that checkpoint only: its own ``pretrained=`` is never read
+    (``SegmentationDistill``, ``MultiGranularityDistill``).
     """
     model = dict(model or {})
-    if isinstance(model.get('teacher_ckpt'), str) and model.get('teacher_ckpt_strict', True):
-        model.pop('teacher', None)
+    if model.get('teacher_ckpt_strict', True):
+        for key in [k for k in model if k.endswith('_ckpt')]:
+            if isinstance(model[key], str):
+                model.pop(key[:-len('_ckpt')], None)
     text = str(model)
     return [path for path in ARTIFACTS if path in text]
 
@@ -171,13 +184,15 @@ def ensure_for_cfg(cfg, build: bool = True):
 
 def main():
     p = argparse.ArgumentParser(description='Build the embedded benchmark\'s pretrained backbones and teacher')
-    p.add_argument('artifacts', nargs='*', help=f'default: all ({", ".join(ARTIFACTS)})')
+    p.add_argument('artifacts', nargs='*', help=f'"all" or some of {", ".join(ARTIFACTS)}; default: the main '
+                   f'pair\'s ({", ".join(MAIN)}; the others are built when a config first needs them)')
     p.add_argument('--retrain', action='store_true', help='rebuild even if an identical one is kept')
     args = p.parse_args()
     os.chdir(REPO)
     sys.path.insert(0, REPO)
     import mmkdseg  # noqa: F401
-    for path in args.artifacts or list(ARTIFACTS):
+    paths = list(ARTIFACTS) if args.artifacts == ['all'] else args.artifacts or MAIN
+    for path in paths:
         ensure(path, retrain=args.retrain)
 
 

@@ -37,7 +37,7 @@ CASES = {
         config='configs/skd/skd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py',
         teachers=('teacher',), opts={'train_dataloader.dataset.pipeline': PIPELINE, **STUDENT_DROPOUT}),
     'multi-granularity': dict(
-        config='configs/mgd_ssss/mgd-ssss_pspnet-r18-w32-r101-w16-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-1-8-96x96.py',
+        config='configs/mgd_ssss/mgd-ssss_pspnet-r18-w32-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-1-8-96x96.py',
         teachers=('teacher_wide', 'teacher_deep'),
         opts={'train_dataloader.dataset.datasets.0.fraction': '1/2',
               'train_dataloader.dataset.datasets.1.fraction': '1/2',

@@ -200,7 +200,7 @@ def test_all_runs_the_reported_v2_suites():
     assert {'benchmarks/suites/kd_syntex.py', 'benchmarks/suites/dist_syntex.py',
             'benchmarks/suites/cirkd_syntex.py'} <= set(suites)
     assert 'benchmarks/suites/protocol_v2_screen.py' not in suites  # a screen is never a result
-    assert 'benchmarks/suites/mgd_ssss_syntex.py' not in suites  # protocol v1 until rewritten
+    assert 'benchmarks/suites/aicsd_syntex_clip.py' not in suites  # protocol v1: every v2 row clips
 
 
 def test_tables_rebuild_from_committed_records(tmp_path):

@@ -66,3 +66,29 @@ def test_a_changed_config_changes_the_fingerprint_and_distributed_runs_refuse(to
     with pytest.raises(SystemExit, match='python tools/embedded.py'):
         mod['ensure_for_cfg'](cfg, build=False)
     assert mod['model_dependencies'](dict(pretrained=None)) == []
+
+
+def test_each_config_depends_on_the_artifacts_it_reads():
+    """A strictly loaded teacher checkpoint stands for its teacher: the teacher's pretext backbone is the
+    checkpoint's dependency, not the distillation config's (also for MGD-SSSS's two teachers)."""
+    mod = runpy.run_path(osp.join(REPO, 'tools', 'embedded.py'), run_name='embedded_tool')
+    deps = mod['dependencies']
+    S = 'checkpoints/syntex/'
+    assert deps(STUDENT) == [S + 'resnetv1c18-w8_pretext.pth']
+    assert deps(osp.join(REPO, 'configs', 'kd', 'kd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py')) == \
+        [S + 'resnetv1c18-w8_pretext.pth', S + 'teacher_pspnet_r101-w8.pth']
+    assert deps(osp.join(REPO, 'configs', 'syntex', 'pspnet_r101-w8-d8_1xb8-4k_syntex-96x96.py')) == \
+        [S + 'resnetv1c101-w8_pretext.pth']
+    mgd = osp.join(REPO, 'configs', 'mgd_ssss',
+                   'mgd-ssss_pspnet-r18-w32-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-1-8-96x96.py')
+    assert deps(mgd) == [S + 'resnetv1c18-w8_pretext.pth', S + 'mgd-ssss_teacher-wide_pspnet_r18-w32_1-8.pth',
+                         S + 'mgd-ssss_teacher-deep_pspnet_r101-w8_1-8.pth']
+    assert deps(osp.join(REPO, 'configs', 'mgd_ssss', 'pspnet_r18-w32-d8_1xb8-4k_syntex-1-8-96x96.py')) == \
+        [S + 'resnetv1c18-w32_pretext.pth']
+    assert deps(osp.join(REPO, 'configs', 'syntex', 'segformer_mit-w8_1xb8-2k_syntex-96x96.py')) == \
+        [S + 'mit-w8_pretext.pth']
+    # every artifact's own config exists and depends only on artifacts listed before it (build order)
+    order = list(mod['ARTIFACTS'])
+    for i, (path, spec) in enumerate(mod['ARTIFACTS'].items()):
+        assert osp.isfile(osp.join(REPO, spec['config'])), spec['config']
+        assert all(order.index(d) < i for d in deps(osp.join(REPO, spec['config']))), path

@@ -14,7 +14,7 @@ from mmkdseg import testing
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 pytestmark = pytest.mark.distributed
 MGD = osp.join(REPO, 'configs', 'mgd_ssss',
-               'mgd-ssss_pspnet-r18-w32-r101-w16-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-1-8-96x96.py')
+               'mgd-ssss_pspnet-r18-w32-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-1-8-96x96.py')
 
 
 def run(args, **kw):

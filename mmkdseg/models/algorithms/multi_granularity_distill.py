@@ -163,7 +163,12 @@ class MultiGranularityDistill(BaseAlgorithm):
         check_data_preprocessor(self, self.student)
         for role, cfg, ckpt in (('teacher_wide', teacher_wide, teacher_wide_ckpt),
                                 ('teacher_deep', teacher_deep, teacher_deep_ckpt)):
-            cfg = prepare_segmentor_cfg(cfg, role, load_pretrained, name)
+            # a teacher checkpoint loaded strictly replaces every weight: its pretrained init would be read for
+            # nothing (and need not exist)
+            replaced = bool(ckpt) and teacher_ckpt_strict
+            cfg = prepare_segmentor_cfg(cfg, role, load_pretrained and not replaced, name,
+                                        reason='load_pretrained=False' if not load_pretrained
+                                        else f'the {role} checkpoint replaces every weight')
             teacher = MODELS.build(cfg) if isinstance(cfg, dict) else cfg
             _check_segmentor(teacher, role)
             check_teacher_compatible(self.student, teacher, role)

@@ -18,7 +18,7 @@ from mmkdseg.models.task_modules import cutmix
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 CFG = osp.join(REPO, 'configs', 'mgd_ssss',
-               'mgd-ssss_pspnet-r18-w32-r101-w16-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-1-8-96x96.py')
+               'mgd-ssss_pspnet-r18-w32-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-1-8-96x96.py')
 SIZE = 32
 
 
@@ -305,3 +305,23 @@ def test_two_process_ddp_step_equals_single_process_step(tmp_path):
     assert len(a) == len(b) and any(u.abs().sum() > 0 for u in a)
     for x, y in zip(a, b):
         assert torch.allclose(x, y, atol=1e-5, rtol=1e-4)
+
+
+def test_teacher_pretrained_init_is_not_read_when_checkpoints_replace_it(model_cfg, tmp_path):
+    """Like SegmentationDistill: a strictly loaded teacher checkpoint makes its ``pretrained=`` pointless, so it is
+    dropped (a fresh machine need not have the teachers' pretext backbones); without one it stays."""
+    from mmkdseg import testing
+    cfg = copy.deepcopy(model_cfg)
+    assert cfg.teacher_wide.pretrained and cfg.teacher_deep.pretrained  # the configs name the pretext backbones
+    for role in ('teacher_wide', 'teacher_deep'):
+        path = str(tmp_path / f'{role}.pth')
+        testing.random_checkpoint({k: v for k, v in cfg[role].items() if k != 'pretrained'}, path)
+        cfg[f'{role}_ckpt'] = path
+        cfg[role].pretrained = str(tmp_path / f'{role}_backbone_never_read.pth')
+    cfg.architecture.pretrained = None
+    model = build(cfg)
+    for role in ('teacher_wide', 'teacher_deep'):
+        assert 'Pretrained' not in str(getattr(model, role).backbone.init_cfg), role
+    model.init_weights()  # reads no missing file
+    cfg.teacher_wide_ckpt = cfg.teacher_deep_ckpt = None
+    assert build(cfg).teacher_wide.backbone.init_cfg == dict(type='Pretrained', checkpoint=cfg.teacher_wide.pretrained)
