@@ -3,6 +3,8 @@
 #                once (~40 min), train student/distilled student
 #                on the embedded SynTex dataset, evaluate, print the table and save the picture grid
 #   make test    set up (with test requirements), lint (ruff) and run the test suite
+#   make benchmark  every protocol-v2 benchmark suite, then the leaderboard (hours on 2 CPU cores; finished runs
+#                and committed records of unchanged runs are reused)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?= -n 2
@@ -21,6 +23,9 @@ demo: setup
 test: setup-tests
 	@$(VENV)/bin/ruff check .
 	@$(PY) -m pytest tests $(PYTEST_ARGS)
+
+benchmark: setup
+	@$(PY) tools/benchmark.py --all
 
 clean:
 	rm -rf work_dirs
