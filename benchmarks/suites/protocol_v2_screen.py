@@ -20,6 +20,12 @@ CLIP = ['optim_wrapper.clip_grad._delete_=True', 'optim_wrapper.clip_grad.max_no
 UNDILATED = ['model.pretrained=checkpoints/syntex/v2_screen/resnetv1c18-w8_pretext_undilated.pth']
 T = [f'model.teacher_ckpt={SCREEN_TEACHER}']
 
+
+def longer(iters):
+    """cfg-options: train for ``iters`` iterations, validate at the end, the poly decay stretched to match."""
+    return [f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}', f'param_scheduler.0.end={iters}']
+
+
 runs = [
     ('student, lr 0.01', STUDENT, LR01),
     ('student, lr 0.01, undilated pretext', STUDENT, LR01 + UNDILATED),
@@ -28,4 +34,8 @@ runs = [
     ('KD, lr 0.05', KD, T + LR05),
     ('KD, lr 0.05, clip 2', KD, T + LR05 + CLIP),
     ('student, lr 0.05, clip 2', STUDENT, LR05 + CLIP),
+    # the plateau: the protocol's student (lr 0.05, clip 2: the SynTex schedule since this screen) at 2x and 4x
+    # the 2k iterations, the poly schedule stretched to the new length
+    ('student, 4k iterations', STUDENT, longer(4000)),
+    ('student, 8k iterations', STUDENT, longer(8000)),
 ]
