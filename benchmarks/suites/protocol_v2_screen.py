@@ -38,4 +38,7 @@ runs = [
     # the 2k iterations, the poly schedule stretched to the new length
     ('student, 4k iterations', STUDENT, longer(4000)),
     ('student, 8k iterations', STUDENT, longer(8000)),
+    ('student, 16k iterations', STUDENT, longer(16000)),
+    # the teacher's plateau: the embedded teacher's config (from its pretext backbone, unclipped) at 2x its 4k
+    ('teacher, 8k iterations', 'configs/syntex/pspnet_r101-w8-d8_1xb8-4k_syntex-96x96.py', longer(8000)),
 ]
