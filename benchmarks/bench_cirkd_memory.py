@@ -30,18 +30,12 @@ import sys
 import time
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from peak_memory import reset_peak, status  # noqa: E402
 BATCH, C_S, C_T, CLASSES, H, W, STRIDE = 2, 128, 512, 19, 512, 1024, 8
 TAU = 0.1
 MEMORY = dict(num_classes=CLASSES, student_channels=C_S, teacher_channels=C_T, pixel_memory_size=20000,
               region_memory_size=2000, pixel_contrast_size=4096, region_contrast_size=1024, pixel_update_freq=16)
-
-
-def _status(key: str) -> int:
-    with open('/proc/self/status') as f:
-        for line in f:
-            if line.startswith(key + ':'):
-                return int(line.split()[1]) * 1024
-    raise KeyError(key)
 
 
 def _inputs(h: int, w: int):
@@ -91,14 +85,14 @@ def worker(form: str) -> None:
     fn = _loss_fn(form)
     _step(fn, *_inputs(4, 8))  # one-off library initialisation is not the method's
     s, t, labels = _inputs(H // STRIDE, W // STRIDE)
-    with open('/proc/self/clear_refs', 'w') as f:
-        f.write('5')
-    before = _status('VmRSS')
+    if not reset_peak():
+        raise SystemExit('bench_cirkd_memory.py needs a writable /proc/self/clear_refs (Linux)')
+    before = status('VmRSS')
     start = time.perf_counter()
     value = _step(fn, s, t, labels)
     seconds = time.perf_counter() - start
     state = sum(b.numel() * b.element_size() for b in fn.buffers()) if form == 'memory' else 0
-    print(json.dumps(dict(form=form, extra_bytes=_status('VmHWM') - before, seconds=seconds, loss=value,
+    print(json.dumps(dict(form=form, extra_bytes=status('VmHWM') - before, seconds=seconds, loss=value,
                           state_bytes=state)))
 
 

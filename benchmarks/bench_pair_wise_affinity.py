@@ -35,15 +35,9 @@ import sys
 import time
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from peak_memory import reset_peak, status  # noqa: E402
 BATCH, K_S, K_T = 2, 128, 512
-
-
-def _status(key: str) -> int:
-    with open('/proc/self/status') as f:
-        for line in f:
-            if line.startswith(key + ':'):
-                return int(line.split()[1]) * 1024
-    raise KeyError(key)
 
 
 def _inputs(h: int, w: int):
@@ -70,17 +64,12 @@ def worker(method: str, h: int, w: int) -> None:
     loss_fn = PairWiseAffinityLoss(scale=None, patch_size=1, method=method)
     _step(loss_fn, *_inputs(4, 4))  # one-off library initialisation (BLAS, autograd) is not the method's
     s, t = _inputs(h, w)
-    try:
-        with open('/proc/self/clear_refs', 'w') as f:
-            f.write('5')
-        how = 'VmHWM'
-    except OSError:
-        how = 'ru_maxrss'
-    before = _status('VmRSS')
+    how = 'VmHWM' if reset_peak() else 'ru_maxrss'
+    before = status('VmRSS')
     start = time.perf_counter()
     value = _step(loss_fn, s, t)
     seconds = time.perf_counter() - start
-    peak = _status('VmHWM') if how == 'VmHWM' else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = status('VmHWM') if how == 'VmHWM' else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(json.dumps(dict(method=method, extra_bytes=peak - before, seconds=seconds, loss=value, how=how)))
 
 
