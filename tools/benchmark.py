@@ -299,7 +299,10 @@ def eval_teacher(teacher, work_dir, out=None):
     if ckpt not in embedded.ARTIFACTS and not osp.isfile(ckpt) and out:
         # a fixed, non-embedded teacher (a screen's) that this machine no longer has: its committed evaluation
         prev = osp.join(out, 'results.json')
-        row = json.load(open(prev)).get('teacher') if osp.isfile(prev) else None
+        row = None
+        if osp.isfile(prev):
+            with open(prev) as f:
+                row = json.load(f).get('teacher')
         if row and row.get('config') == config:
             print(f'{label}: {ckpt} is not here; its committed evaluation ({row["mIoU"]:.2f} mIoU) is shown',
                   flush=True)

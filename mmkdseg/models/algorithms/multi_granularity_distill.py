@@ -61,7 +61,7 @@ from ...utils.checks import closest
 from ..task_modules.cutmix import cutmix
 from ..task_modules.rng import new_rng_state, resumable_generator
 from .seg_distill import check_data_preprocessor
-from .segmentor_cfg import prepare_segmentor_cfg
+from .segmentor_cfg import prepare_segmentor_cfg, prepare_teacher_cfg
 from .silent_check import SilentDistillationCheck
 from .teacher import check_teacher_ckpt, check_teacher_compatible, freeze_teacher, load_teacher_checkpoint
 
@@ -163,12 +163,7 @@ class MultiGranularityDistill(BaseAlgorithm):
         check_data_preprocessor(self, self.student)
         for role, cfg, ckpt in (('teacher_wide', teacher_wide, teacher_wide_ckpt),
                                 ('teacher_deep', teacher_deep, teacher_deep_ckpt)):
-            # a teacher checkpoint loaded strictly replaces every weight: its pretrained init would be read for
-            # nothing (and need not exist)
-            replaced = bool(ckpt) and teacher_ckpt_strict
-            cfg = prepare_segmentor_cfg(cfg, role, load_pretrained and not replaced, name,
-                                        reason='load_pretrained=False' if not load_pretrained
-                                        else f'the {role} checkpoint replaces every weight')
+            cfg = prepare_teacher_cfg(cfg, role, ckpt, teacher_ckpt_strict, load_pretrained, name)
             teacher = MODELS.build(cfg) if isinstance(cfg, dict) else cfg
             _check_segmentor(teacher, role)
             check_teacher_compatible(self.student, teacher, role)

@@ -7,7 +7,7 @@ from mmrazor.models.algorithms import SingleTeacherDistill
 from mmrazor.models.utils import add_prefix
 from mmrazor.registry import MODELS
 
-from .segmentor_cfg import prepare_segmentor_cfg
+from .segmentor_cfg import prepare_segmentor_cfg, prepare_teacher_cfg
 from .silent_check import SilentDistillationCheck
 from .teacher import (check_teacher_ckpt, check_teacher_compatible, forward_parts, load_teacher_checkpoint,
                       teacher_parts_to_run)
@@ -154,11 +154,7 @@ class SegmentationDistill(UnwrappedStateDictMixin, SingleTeacherDistill):
         if 'architecture' in kwargs:
             kwargs['architecture'] = prepare_segmentor_cfg(kwargs['architecture'], 'architecture',
                                                            load_pretrained, name)
-        # a teacher checkpoint loaded strictly replaces every weight: its pretrained init would be read for nothing
-        replaced = bool(teacher_ckpt) and teacher_ckpt_strict
-        teacher = prepare_segmentor_cfg(teacher, 'teacher', load_pretrained and not replaced, name,
-                                        reason='load_pretrained=False' if not load_pretrained
-                                        else 'the teacher checkpoint replaces every weight')
+        teacher = prepare_teacher_cfg(teacher, 'teacher', teacher_ckpt, teacher_ckpt_strict, load_pretrained, name)
         dp = kwargs.get('data_preprocessor')
         if isinstance(dp, dict) and '_scope_' not in dp:
             # mmengine's Runner injects a top-level `data_preprocessor` of an mmseg config here; it

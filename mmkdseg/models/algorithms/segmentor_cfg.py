@@ -125,3 +125,13 @@ def prepare_segmentor_cfg(cfg, role: str, load_pretrained: bool = True, owner: s
         print_log(f'{owner}: {reason}: {role} initialised without ' + ', '.join(dropped),
                   logger='current')
     return cfg
+
+
+def prepare_teacher_cfg(cfg, role: str, ckpt, ckpt_strict: bool, load_pretrained: bool = True,
+                        owner: str = 'algorithm'):
+    """:func:`prepare_segmentor_cfg` for a teacher: a checkpoint ``ckpt`` loaded strictly replaces every weight, so
+    the teacher's own pretrained init would be read for nothing (and need not exist); it is dropped then."""
+    replaced = bool(ckpt) and ckpt_strict
+    return prepare_segmentor_cfg(cfg, role, load_pretrained and not replaced, owner,
+                                 reason='load_pretrained=False' if not load_pretrained
+                                 else f'the {role} checkpoint replaces every weight')
