@@ -22,9 +22,12 @@ keyed by config, not by suite, so suites that share a config (the baseline stude
 A finished run is reused while the config's full text and options are unchanged (a fingerprint is
 stored with it), also from its committed record on a machine without the run directory (the fingerprint hashes
 the artifacts' recipes, not their bytes); otherwise, or with ``--rerun``, it is trained again. An interrupted
-run resumes. Runs are
-strictly sequential: two trainings on a small CPU
-would slow each other down and distort the timings.
+run resumes. By default runs are sequential, each with every core. ``--jobs N`` trains N runs at once, each with
+``cores // N`` threads (``OMP_NUM_THREADS``, unless set already): on a 2-core machine two single-thread runs
+finish 1.3-1.4x more training per hour than one two-thread run (docs/benchmark_protocol.md). Every record keeps
+the ``jobs`` and ``threads`` it was trained with, because s/iter depends on them: the s/iter ratios of a table
+compare runs of one setting (the compute-matched row uses them). The embedded artifacts are built first, one at
+a time.
 
 Outputs in ``--out``: ``results.md``, ``results.json`` (everything, per seed and per class), ``results.png``
 (mIoU against training cost) and ``runs/<label>_seed<k>.json``, one record per finished run, written as it
@@ -85,6 +88,8 @@ def parse_args():
                    'of results.json)')
     p.add_argument('--leaderboard', action='store_true',
                    help='write benchmarks/results/leaderboard.md from every suite\'s results.json and exit')
+    p.add_argument('--jobs', type=int, default=1,
+                   help='trainings at once, each with cores // jobs threads (default 1: sequential, every core)')
     p.add_argument('--all', action='store_true',
                    help='every protocol-v2 suite of benchmarks/suites/ (screens excluded), one after the other, '
                    'then the leaderboard; with --from-records: tables only')
@@ -107,7 +112,7 @@ def run_all(args):
     training time the records took (each run once, however many suites share it)."""
     import subprocess
     flags = ['--from-records'] if args.from_records else []
-    flags += ['--seeds', *map(str, args.seeds), '--work-dir', args.work_dir]
+    flags += ['--seeds', *map(str, args.seeds), '--work-dir', args.work_dir, '--jobs', str(args.jobs)]
     if args.rerun:
         flags.append('--rerun')
     records = {}
@@ -250,16 +255,35 @@ def committed(out, label, seed, fp):
     return None
 
 
-def run_one(label, config, extra, seed, work_dir, cfg_options, rerun, out=None):
+def threads_env(jobs):
+    """Environment of a training child when ``jobs`` run at once: ``cores // jobs`` threads each (an
+    ``OMP_NUM_THREADS`` set by the caller wins). Returns ``(env, threads)``."""
+    if os.environ.get('OMP_NUM_THREADS'):
+        return {}, int(os.environ['OMP_NUM_THREADS'])
+    if jobs <= 1:
+        return {}, os.cpu_count() or 1
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    return dict(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads)), threads
+
+
+def reusable(label, seed, work_dir, fp, rerun=False, out=None):
+    """The record of a finished run in ``work_dir`` or a committed one (see :func:`committed`) made with
+    fingerprint ``fp``, relabelled ``label`` (its ``_from`` says which); None with ``rerun`` or if there is none."""
+    if rerun:
+        return None
+    done = finished(work_dir, fp)
+    if done is not None:
+        return dict(done, label=label, _from='finished run')
+    done = None if out is None else committed(out, label, seed, fp)
+    return None if done is None else dict(done, _from='committed record')
+
+
+def run_one(label, config, extra, seed, work_dir, cfg_options, rerun, out=None, jobs=1):
     options = list(extra) + list(cfg_options)
     fp = fingerprint(config, options)
-    done = None if rerun else finished(work_dir, fp)
+    done = reusable(label, seed, work_dir, fp, rerun, out)
     if done is not None:
-        print(f'  {label} seed {seed}: reusing finished run ({done["mIoU"]:.2f} mIoU)', flush=True)
-        return dict(done, label=label)
-    done = None if rerun or out is None else committed(out, label, seed, fp)
-    if done is not None:
-        print(f'  {label} seed {seed}: reusing the committed record ({done["mIoU"]:.2f} mIoU)', flush=True)
+        print(f'  {label} seed {seed}: reusing the {done.pop("_from")} ({done["mIoU"]:.2f} mIoU)', flush=True)
         return done
     # a run is resumed only if it was started with this very config and options (fingerprint written
     # at its start); a finished or partial run of another config is started over
@@ -273,9 +297,10 @@ def run_one(label, config, extra, seed, work_dir, cfg_options, rerun, out=None):
     os.makedirs(work_dir, exist_ok=True)
     with open(started_fp, 'w') as f:
         f.write(fp + '\n')
+    env, threads = threads_env(jobs)
     proc = run_logged(train_cmd(config, work_dir, [f'randomness.seed={seed}'] + options, resume=resume),
                       osp.join(work_dir, 'train.log'),
-                      f'{label} seed {seed}')
+                      f'{label} seed {seed}', env=env, quiet=jobs > 1)
     stats = train_stats(work_dir)
     val = stats['val']
     if 'mIoU' not in val:
@@ -286,12 +311,36 @@ def run_one(label, config, extra, seed, work_dir, cfg_options, rerun, out=None):
                   iters=stats['max_iter'],
                   peak_memory_mb=stats['cuda_memory_mb'] or proc['max_rss_mb'],
                   memory_kind='cuda' if stats['cuda_memory_mb'] else 'rss',
-                  checkpoint=last_checkpoint(work_dir), resumed=resume, fingerprint=fp)
+                  checkpoint=last_checkpoint(work_dir), resumed=resume, fingerprint=fp, jobs=jobs, threads=threads)
     with open(osp.join(work_dir, 'benchmark_run.json'), 'w') as f:
         json.dump(record, f, indent=1)
     print(f'  {label} seed {seed}: mIoU {record["mIoU"]:.2f}, {record["s_per_iter"]:.3f} s/iter, '
           f'{record["train_minutes"]:.1f} min', flush=True)
     return record
+
+
+def run_tasks(tasks, args, out, protocol):
+    """Train ``tasks`` (``(label, config, extra options, seed, work dir, record extras)``), ``args.jobs`` at a time;
+    each record is saved in ``out`` as it finishes. Returns the records in task order."""
+    from concurrent.futures import ThreadPoolExecutor
+    to_train = dict.fromkeys((t[1], tuple(t[2]) + tuple(args.cfg_options)) for t in tasks if reusable(
+        t[0], t[3], t[4], fingerprint(t[1], list(t[2]) + list(args.cfg_options)), args.rerun, out) is None)
+    for config, options in to_train:  # the embedded artifacts they load first, one at a time
+        embedded.ensure_for_cfg(merged_config(config, list(options)))
+
+    def one(k, task):
+        label, config, extra, seed, wd, more = task
+        print(f'[{k}/{len(tasks)}] {label} ({config}), seed {seed}', flush=True)
+        record = dict(run_one(label, config, extra, seed, wd, args.cfg_options, args.rerun, out, args.jobs),
+                      **more, protocol=protocol)
+        save_record(out, record)
+        return record
+
+    if args.jobs <= 1:
+        return [one(k, task) for k, task in enumerate(tasks, 1)]
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futures = [pool.submit(one, k, task) for k, task in enumerate(tasks, 1)]
+        return [f.result() for f in futures]
 
 
 def eval_teacher(teacher, work_dir, out=None):
@@ -585,8 +634,7 @@ def main():
     else:
         records = []
         todo = [r for r in runs if not args.only or r[0] in args.only]
-        total = len(todo) * len(args.seeds)
-        k = 0
+        tasks = []
         for run in runs:
             label, config = run[0], run[1]
             extra = run[2] if len(run) > 2 else []
@@ -594,16 +642,13 @@ def main():
             for seed in args.seeds:
                 wd = osp.join(run_dir(work_dir, config, options), f'seed{seed}')
                 if run in todo:
-                    k += 1
-                    print(f'[{k}/{total}] {label} ({config}), seed {seed}', flush=True)
-                    records.append(dict(run_one(label, config, extra, seed, wd, args.cfg_options, args.rerun,
-                                                out), protocol=suite['protocol']))
-                    save_record(out, records[-1])
+                    tasks.append((label, config, extra, seed, wd, {}))
                 else:
                     fp = fingerprint(config, options)
                     done = finished(wd, fp) or committed(out, label, seed, fp)
                     if done:
                         records.append(dict(done, label=label))
+        records += run_tasks(tasks, args, out, suite['protocol'])
         if suite['compute_matched']:
             base_cfg = next(r[1] for r in runs if r[0] == baseline)
             base_iters = next((r['iters'] for r in records if r['label'] == baseline), None)
@@ -615,18 +660,17 @@ def main():
                 run = (label, base_cfg, options)
                 runs = runs + [run]
                 print(f'{label}: {baseline} for {ratio:.1f}x its iterations ({options[0]})', flush=True)
+                tasks = []
                 for seed in args.seeds:
                     wd = osp.join(run_dir(work_dir, base_cfg, options + list(args.cfg_options)), f'seed{seed}')
                     if not args.only or label in args.only:
-                        records.append(dict(run_one(label, base_cfg, options, seed, wd, args.cfg_options,
-                                                    args.rerun, out), compute_ratio=ratio,
-                                            protocol=suite['protocol']))
-                        save_record(out, records[-1])
+                        tasks.append((label, base_cfg, options, seed, wd, dict(compute_ratio=ratio)))
                     else:
                         fp = fingerprint(base_cfg, options + list(args.cfg_options))
                         done = finished(wd, fp) or committed(out, label, seed, fp)
                         if done:
                             records.append(dict(done, label=label, compute_ratio=ratio))
+                records += run_tasks(tasks, args, out, suite['protocol'])
         teacher_row = eval_teacher(teacher, work_dir, out) if teacher else None
     rows = summarise(runs, records, baseline, teacher_row)
     table = markdown(rows, teacher_row, baseline, args.seeds)

@@ -19,6 +19,9 @@ CLIP = ['optim_wrapper.clip_grad._delete_=True', 'optim_wrapper.clip_grad.max_no
         'optim_wrapper.clip_grad.norm_type=2']
 UNDILATED = ['model.pretrained=checkpoints/syntex/v2_screen/resnetv1c18-w8_pretext_undilated.pth']
 T = [f'model.teacher_ckpt={SCREEN_TEACHER}']
+LABELED_STUDENT = 'configs/mgd_ssss/pspnet_r18-w8-d8_1xb8-2k_syntex-1-8-96x96.py'  # the labeled 1/8 split only
+LABELED_TEACHER = 'configs/mgd_ssss/pspnet_r101-w8-d8_1xb8-4k_syntex-1-8-96x96.py'
+QUARTER = ['train_dataloader.dataset.fraction=1/4']
 
 
 def longer(iters):
@@ -41,4 +44,14 @@ runs = [
     ('student, 16k iterations', STUDENT, longer(16000)),
     # the teacher's plateau: the embedded teacher's config (from its pretext backbone, unclipped) at 2x its 4k
     ('teacher, 8k iterations', 'configs/syntex/pspnet_r101-w8-d8_1xb8-4k_syntex-96x96.py', longer(8000)),
+    # option (b) of the iteration budget: fewer labeled training images, so that the student's plateau comes within
+    # the budget and the teacher's extra capacity shows. The labeled part of the seeded split (SplitDataset, the
+    # partition MGD-SSSS uses: 1/8 -> 188 images, 1/4 -> 375), same schedule (lr 0.05, clip 2) for the students;
+    # the teachers as the embedded teacher (unclipped, 4k iterations) on the same images.
+    ('student, 1/8 labels', LABELED_STUDENT, []),
+    ('student, 1/8 labels, 4k iterations', LABELED_STUDENT, longer(4000)),
+    ('student, 1/4 labels', LABELED_STUDENT, QUARTER),
+    ('student, 1/4 labels, 4k iterations', LABELED_STUDENT, QUARTER + longer(4000)),
+    ('teacher, 1/8 labels', LABELED_TEACHER, []),
+    ('teacher, 1/4 labels', LABELED_TEACHER, QUARTER),
 ]

@@ -256,9 +256,13 @@ def test_suite_with_a_compute_matched_student(tmp_path, syntex_root, syntex_teac
     suite.write_text(f"name = 'tiny'\nprotocol = 'v2'\ncompute_matched = True\nbaseline = 'student'\n"
                      f"runs = [('student', {configs['student']!r}), ('KD', {configs['kd']!r})]\n")
     out = tmp_path / 'out'
-    stdout = bench([suite, '--seeds', 0, '--work-dir', tmp_path / 'runs', '--out', out])
+    # two trainings at once (--jobs 2): both rows of the first round run side by side, then the matched row
+    stdout = bench([suite, '--seeds', 0, '--work-dir', tmp_path / 'runs', '--out', out, '--jobs', 2])
     with open(out / 'results.json') as f:
         res = json.load(f)
+    assert {(r['jobs'], r['threads']) for r in res['runs']} == {(2, 1)}  # OMP_NUM_THREADS=1 of bench() wins
+    assert sorted(os.listdir(out / 'runs')) == ['kd_seed0.json', 'student-compute-matched_seed0.json',
+                                               'student_seed0.json']
     matched = [r for r in res['runs'] if r['label'] == 'student (compute-matched)']
     assert len(matched) == 1 and 'student (compute-matched): student for' in stdout
     assert matched[0]['iters'] == math.ceil(round(4 * matched[0]['compute_ratio'], 6)) > 4
@@ -289,3 +293,15 @@ def test_every_v2_row_has_the_one_student_schedule():
     skd = Config.fromfile(osp.join(REPO, 'configs', 'skd',
                                    'skd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'))
     assert skd.optim_wrapper.architecture.clip_grad == dict(max_norm=2.0, norm_type=2)
+
+
+def test_jobs_share_the_cores(monkeypatch):
+    """--jobs N: each training gets cores // N threads; an OMP_NUM_THREADS set by the caller wins."""
+    tool = _tool()
+    monkeypatch.delenv('OMP_NUM_THREADS', raising=False)
+    monkeypatch.setattr(os, 'cpu_count', lambda: 8)
+    assert tool['threads_env'](1) == ({}, 8)
+    assert tool['threads_env'](2) == (dict(OMP_NUM_THREADS='4', MKL_NUM_THREADS='4'), 4)
+    assert tool['threads_env'](16) == (dict(OMP_NUM_THREADS='1', MKL_NUM_THREADS='1'), 1)
+    monkeypatch.setenv('OMP_NUM_THREADS', '3')
+    assert tool['threads_env'](2) == ({}, 3)
