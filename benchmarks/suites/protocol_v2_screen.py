@@ -29,6 +29,12 @@ def longer(iters):
     return [f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}', f'param_scheduler.0.end={iters}']
 
 
+def adamw(lr):
+    """cfg-options: AdamW at ``lr`` (betas 0.9 / 0.999, weight decay 0.01) instead of SGD."""
+    return ['optim_wrapper.optimizer._delete_=True', 'optim_wrapper.optimizer.type=AdamW',
+            f'optim_wrapper.optimizer.lr={lr}', 'optim_wrapper.optimizer.weight_decay=0.01']
+
+
 runs = [
     ('student, lr 0.01', STUDENT, LR01),
     ('student, lr 0.01, undilated pretext', STUDENT, LR01 + UNDILATED),
@@ -52,6 +58,14 @@ runs = [
     ('student, 1/8 labels, 4k iterations', LABELED_STUDENT, longer(4000)),
     ('student, 1/4 labels', LABELED_STUDENT, QUARTER),
     ('student, 1/4 labels, 4k iterations', LABELED_STUDENT, QUARTER + longer(4000)),
+    # option (c): a higher learning rate (the protocol's clipping at 2), all 1500 training images, 2k iterations
+    ('student, lr 0.1', STUDENT, ['optim_wrapper.optimizer.lr=0.1']),
+    ('student, lr 0.2', STUDENT, ['optim_wrapper.optimizer.lr=0.2']),
+    # AdamW (the protocol's clipping at 2, weight decay 0.01), all 1500 training images, 2k iterations
+    ('student, AdamW lr 1e-3', STUDENT, adamw(1e-3)),
+    ('student, AdamW lr 3e-3', STUDENT, adamw(3e-3)),
+    ('student, 1/8 labels, 8k iterations', LABELED_STUDENT, longer(8000)),
+    ('student, 1/4 labels, 8k iterations', LABELED_STUDENT, QUARTER + longer(8000)),
     ('teacher, 1/8 labels', LABELED_TEACHER, []),
     ('teacher, 1/4 labels', LABELED_TEACHER, QUARTER),
 ]
