@@ -24,10 +24,10 @@ stored with it), also from its committed record on a machine without the run dir
 the artifacts' recipes, not their bytes); otherwise, or with ``--rerun``, it is trained again. An interrupted
 run resumes. By default runs are sequential, each with every core. ``--jobs N`` trains N runs at once, each with
 ``cores // N`` threads (``OMP_NUM_THREADS``, unless set already): on a 2-core machine two single-thread runs
-finish 1.3-1.4x more training per hour than one two-thread run (docs/benchmark_protocol.md). Every record keeps
-the ``jobs`` and ``threads`` it was trained with, because s/iter depends on them: the s/iter ratios of a table
-compare runs of one setting (the compute-matched row uses them). The embedded artifacts are built first, one at
-a time.
+finish about 1.3x more training per hour than one two-thread run (docs/benchmark_protocol.md). Every record
+keeps the ``jobs`` and ``threads`` it was trained with, because s/iter depends on them: a suite's s/iter ratios
+(and the compute-matched row's iterations) compare its runs only if they share one setting, and the tool warns
+when they do not. The embedded artifacts are built first, one at a time.
 
 Outputs in ``--out``: ``results.md``, ``results.json`` (everything, per seed and per class), ``results.png``
 (mIoU against training cost) and ``runs/<label>_seed<k>.json``, one record per finished run, written as it
@@ -189,6 +189,11 @@ def compute_matched_options(records, baseline, base_iters):
             others.setdefault(r['label'], []).append(r['s_per_iter'])
     if not base or not others:
         return None, float('nan')
+    settings = {(r.get('jobs', 1), r.get('threads')) for r in records if r['label'] != matched_label(baseline)}
+    if len(settings) > 1:  # s/iter of a single-thread run beside another is not that of a run with every core
+        print(f'warning: the records of this suite were trained with different --jobs / thread settings '
+              f'({sorted(settings, key=str)}; None: not recorded, an older record with every core); their s/iter '
+              f'ratios, and so the compute-matched iterations, mix them', flush=True)
     base_spi = statistics.median(base)
     ratio = max(statistics.median(v) for v in others.values()) / base_spi
     ratio = math.ceil(round(ratio * 10, 6)) / 10

@@ -22,6 +22,7 @@ T = [f'model.teacher_ckpt={SCREEN_TEACHER}']
 LABELED_STUDENT = 'configs/mgd_ssss/pspnet_r18-w8-d8_1xb8-2k_syntex-1-8-96x96.py'  # the labeled 1/8 split only
 LABELED_TEACHER = 'configs/mgd_ssss/pspnet_r101-w8-d8_1xb8-4k_syntex-1-8-96x96.py'
 QUARTER = ['train_dataloader.dataset.fraction=1/4']
+MIT_STUDENT = 'configs/syntex/segformer_mit-w8_1xb8-2k_syntex-96x96.py'
 
 
 def longer(iters):
@@ -64,6 +65,10 @@ runs = [
     # AdamW (the protocol's clipping at 2, weight decay 0.01), all 1500 training images, 2k iterations
     ('student, AdamW lr 1e-3', STUDENT, adamw(1e-3)),
     ('student, AdamW lr 3e-3', STUDENT, adamw(3e-3)),
+    # the SegFormer-MiT-w8 student of hetero_syntex: the one schedule (SGD lr 0.05, clip 2) or SegFormer's stock
+    # optimiser (AdamW), 2k iterations
+    ('MiT student, SGD lr 0.05', MIT_STUDENT, []),
+    ('MiT student, AdamW lr 1e-3', MIT_STUDENT, adamw(1e-3)),
     ('student, 1/8 labels, 8k iterations', LABELED_STUDENT, longer(8000)),
     ('student, 1/4 labels, 8k iterations', LABELED_STUDENT, QUARTER + longer(8000)),
     ('teacher, 1/8 labels', LABELED_TEACHER, []),
