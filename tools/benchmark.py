@@ -55,6 +55,7 @@ import os.path as osp
 import runpy
 import statistics
 import sys
+import threading
 import time
 import warnings
 
@@ -260,6 +261,9 @@ def committed(out, label, seed, fp):
     return None
 
 
+_PREPARE = threading.Lock()
+
+
 def threads_env(jobs):
     """Environment of a training child when ``jobs`` run at once: ``cores // jobs`` threads each (an
     ``OMP_NUM_THREADS`` set by the caller wins). Returns ``(env, threads)``."""
@@ -285,23 +289,24 @@ def reusable(label, seed, work_dir, fp, rerun=False, out=None):
 
 def run_one(label, config, extra, seed, work_dir, cfg_options, rerun, out=None, jobs=1):
     options = list(extra) + list(cfg_options)
-    fp = fingerprint(config, options)
-    done = reusable(label, seed, work_dir, fp, rerun, out)
-    if done is not None:
-        print(f'  {label} seed {seed}: reusing the {done.pop("_from")} ({done["mIoU"]:.2f} mIoU)', flush=True)
-        return done
-    # a run is resumed only if it was started with this very config and options (fingerprint written
-    # at its start); a finished or partial run of another config is started over
-    started_fp = osp.join(work_dir, 'benchmark_started.txt')
-    same = osp.isfile(started_fp) and open(started_fp).read().strip() == fp
-    resume = last_checkpoint(work_dir) is not None and not rerun and same
-    if not resume and osp.isdir(work_dir):
-        import shutil
-        shutil.rmtree(work_dir)
-    embedded.ensure_for_cfg(merged_config(config, options))
-    os.makedirs(work_dir, exist_ok=True)
-    with open(started_fp, 'w') as f:
-        f.write(fp + '\n')
+    with _PREPARE:  # fingerprints and artifact checks share state (embedded.py): one run prepares at a time
+        fp = fingerprint(config, options)
+        done = reusable(label, seed, work_dir, fp, rerun, out)
+        if done is not None:
+            print(f'  {label} seed {seed}: reusing the {done.pop("_from")} ({done["mIoU"]:.2f} mIoU)', flush=True)
+            return done
+        # a run is resumed only if it was started with this very config and options (fingerprint written
+        # at its start); a finished or partial run of another config is started over
+        started_fp = osp.join(work_dir, 'benchmark_started.txt')
+        same = osp.isfile(started_fp) and open(started_fp).read().strip() == fp
+        resume = last_checkpoint(work_dir) is not None and not rerun and same
+        if not resume and osp.isdir(work_dir):
+            import shutil
+            shutil.rmtree(work_dir)
+        embedded.ensure_for_cfg(merged_config(config, options))
+        os.makedirs(work_dir, exist_ok=True)
+        with open(started_fp, 'w') as f:
+            f.write(fp + '\n')
     env, threads = threads_env(jobs)
     proc = run_logged(train_cmd(config, work_dir, [f'randomness.seed={seed}'] + options, resume=resume),
                       osp.join(work_dir, 'train.log'),

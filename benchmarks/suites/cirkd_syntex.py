@@ -6,7 +6,7 @@ protocol = 'v2'
 compute_matched = True
 notes = ('Protocol v2: SynTex val (300 images), PSPNet-R101-w8 teacher -> PSPNet-R18-w8 student, both from '
          'pretext-pretrained backbones; 2k iterations, batch 8, SGD lr 0.05, gradient norm clipped to 2, '
-         'seeds 0-4, 2 CPU cores. CIRKD: '
+         'seeds 0-4, 2 CPU cores (two runs at once, one thread each; --jobs 2). CIRKD: '
          'the authors\' weights and temperatures (pixel KD 1, mini-batch pixel-to-pixel 1, memory '
          'pixel-to-pixel / pixel-to-region 0.1 / 0.1; tau 0.1, KD tau 1) on the decoder features, memories '
          'scaled to SynTex (configs/cirkd/README.md).')

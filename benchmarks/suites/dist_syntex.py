@@ -6,7 +6,7 @@ protocol = 'v2'
 compute_matched = True
 notes = ('Protocol v2: SynTex val (300 images), PSPNet-R101-w8 teacher -> PSPNet-R18-w8 student, both from '
          'pretext-pretrained backbones; 2k iterations, batch 8, SGD lr 0.05, gradient norm clipped to 2, '
-         'seeds 0-4, 2 CPU cores. DIST: '
+         'seeds 0-4, 2 CPU cores (two runs at once, one thread each; --jobs 2). DIST: '
          'tau 1, beta = gamma = 1 on the decode logits (weight 1) and the auxiliary logits (weight 0.4), '
          'the authors\' segmentation setting.')
 baseline = 'student'

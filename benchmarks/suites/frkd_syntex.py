@@ -15,7 +15,8 @@ protocol = 'v2'
 compute_matched = True
 notes = ('Protocol v2: SynTex val (300 images), PSPNet-R101-w8 teacher -> PSPNet-R18-w8 student, both from '
          'pretext-pretrained backbones; 2k iterations, batch 8, SGD lr 0.05, gradient norm clipped to 2, '
-         'seeds 0-4, 2 CPU cores. FRKD ablation: "+refine" = pixel KD on refined logits; "+inter"/"+intra" add gamma * '
+         'seeds 0-4, 2 CPU cores (two runs at once, one thread each; --jobs 2). '
+         'FRKD ablation: "+refine" = pixel KD on refined logits; "+inter"/"+intra" add gamma * '
          'L_inter / L_intra to it; "full" adds both and the class-similarity term. "KD" = the same pixel KD '
          'without refinement.')
 baseline = 'student'

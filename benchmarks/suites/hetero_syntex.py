@@ -7,7 +7,9 @@ protocol = 'v2'
 compute_matched = True
 notes = ('Protocol v2: SynTex val (300 images), PSPNet-R101-w8 teacher -> SegFormer-MiT-w8 student (MiT stage '
          'widths 8/16/32/64, SegformerHead 64 channels at 1/4), both from pretext-pretrained backbones; 2k '
-         'iterations, batch 8, SGD lr 0.05, gradient norm clipped to 2, seeds 0-4, 2 CPU cores. The teacher\'s '
+         'iterations, batch 8, SGD lr 0.05, gradient norm clipped to 2, seeds 0-4, 2 CPU cores '
+         '(two runs at once, one thread each; --jobs 2). '
+         'The teacher\'s '
          '1/8 maps are resized bilinearly to the student\'s 1/4 (teacher_to_student). KD: tau 1, weight 10; DIST: '
          'tau 1, beta = gamma = 1 on the decode logits; CIRKD: the settings of cirkd_syntex.')
 baseline = 'student'

@@ -6,7 +6,8 @@ protocol = 'v2'
 compute_matched = True
 notes = ('Protocol v2: SynTex val (300 images), PSPNet-R101-w8 teacher -> PSPNet-R18-w8 student, both from '
          'pretext-pretrained backbones; 2k iterations, batch 8, SGD lr 0.05, gradient norm clipped to 2, '
-         'seeds 0-4, 2 CPU cores. CWD = channel-wise distillation on the logits (tau 4, weight 3). '
+         'seeds 0-4, 2 CPU cores (two runs at once, one thread each; --jobs 2). '
+         'CWD = channel-wise distillation on the logits (tau 4, weight 3). '
          'MGD = masked generative '
          'distillation on the last backbone stage (64 -> 256 channels, 12x12, lambda 0.75), alpha 3e-4 (the MGD '
          'term starts at the size of the cross-entropy; see the config for why not the paper\'s 2e-5).')

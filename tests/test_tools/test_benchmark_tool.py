@@ -305,3 +305,30 @@ def test_jobs_share_the_cores(monkeypatch):
     assert tool['threads_env'](16) == (dict(OMP_NUM_THREADS='1', MKL_NUM_THREADS='1'), 1)
     monkeypatch.setenv('OMP_NUM_THREADS', '3')
     assert tool['threads_env'](2) == ({}, 3)
+
+
+def test_jobs_prepare_one_run_at_a_time():
+    """With --jobs N, runs train side by side but prepare (fingerprints, artifact checks: shared state in
+    tools/embedded.py) one at a time."""
+    import threading
+    import time
+    tool = _tool()
+    module = tool['run_one'].__globals__
+    inside, seen = [0], []
+
+    def slow_fingerprint(config, options):
+        inside[0] += 1
+        seen.append(inside[0])
+        time.sleep(0.05)
+        inside[0] -= 1
+        return 'fp'
+
+    module['fingerprint'] = slow_fingerprint
+    module['reusable'] = lambda *args, **kwargs: dict(label='KD', mIoU=1.0, _from='finished run')
+    threads = [threading.Thread(target=tool['run_one'], args=('KD', KD, [], seed, f'wd{seed}', [], False))
+               for seed in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen == [1, 1, 1, 1]
