@@ -303,7 +303,9 @@ def run_one(label, config, extra, seed, work_dir, cfg_options, rerun, out=None, 
         if not resume and osp.isdir(work_dir):
             import shutil
             shutil.rmtree(work_dir)
-        embedded.ensure_for_cfg(merged_config(config, options))
+        merged = merged_config(config, options)
+        embedded.ensure_for_cfg(merged)
+        digests = {dep: file_digest(osp.join(REPO, dep)) for dep in embedded.model_dependencies(merged.get('model'))}
         os.makedirs(work_dir, exist_ok=True)
         with open(started_fp, 'w') as f:
             f.write(fp + '\n')
@@ -321,7 +323,8 @@ def run_one(label, config, extra, seed, work_dir, cfg_options, rerun, out=None, 
                   iters=stats['max_iter'],
                   peak_memory_mb=stats['cuda_memory_mb'] or proc['max_rss_mb'],
                   memory_kind='cuda' if stats['cuda_memory_mb'] else 'rss',
-                  checkpoint=last_checkpoint(work_dir), resumed=resume, fingerprint=fp, jobs=jobs, threads=threads)
+                  checkpoint=last_checkpoint(work_dir), resumed=resume, fingerprint=fp, jobs=jobs, threads=threads,
+                  artifact_digests=digests)
     with open(osp.join(work_dir, 'benchmark_run.json'), 'w') as f:
         json.dump(record, f, indent=1)
     print(f'  {label} seed {seed}: mIoU {record["mIoU"]:.2f}, {record["s_per_iter"]:.3f} s/iter, '
@@ -353,6 +356,41 @@ def run_tasks(tasks, args, out, protocol):
         return [f.result() for f in futures]
 
 
+def file_digest(path):
+    """sha256 of a file's bytes (16 hex digits)."""
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(1 << 20), b''):
+            h.update(chunk)
+    return h.hexdigest()[:16]
+
+
+def build_notes(records, teacher_row=None):
+    """Warnings for a table whose rows were trained against different builds of one embedded artifact, or whose
+    teacher row evaluates another build than its rows distilled from.
+
+    An artifact rebuilt from the same recipe (same fingerprint) on another machine or with another thread count is
+    not bit-identical (float reductions in another order): a record reused from another machine may have trained
+    against another teacher than the one this machine evaluates. Records keep the ``artifact_digests`` they used.
+    """
+    builds = {}
+    for r in records:
+        for path, digest in (r.get('artifact_digests') or {}).items():
+            builds.setdefault(path, {}).setdefault(digest, set()).add(r['label'])
+    notes = []
+    for path, by_digest in sorted(builds.items()):
+        if len(by_digest) > 1:
+            parts = '; '.join(f'{", ".join(sorted(labels))} (build {d[:8]})' for d, labels in sorted(by_digest.items()))
+            notes.append(f'the rows were trained against {len(by_digest)} builds of `{path}`: {parts}')
+    if teacher_row and teacher_row.get('digest') and teacher_row.get('checkpoint') in builds:
+        used = builds[teacher_row['checkpoint']]
+        if teacher_row['digest'] not in used:
+            notes.append(f'the teacher row evaluates build {teacher_row["digest"][:8]} of '
+                         f'`{teacher_row["checkpoint"]}`; the rows distilled from build '
+                         f'{", ".join(sorted(d[:8] for d in used))}')
+    return notes
+
+
 def eval_teacher(teacher, work_dir, out=None):
     label, config, ckpt = teacher
     if ckpt not in embedded.ARTIFACTS and not osp.isfile(ckpt) and out:
@@ -369,8 +407,8 @@ def eval_teacher(teacher, work_dir, out=None):
         raise RunError(f'{label}: checkpoint {ckpt} not found, and {prev} holds no evaluation of it')
     if ckpt in embedded.ARTIFACTS:
         embedded.ensure(ckpt, quiet=True)
-        # the evaluation is keyed by the checkpoint's fingerprint: a rebuilt teacher is evaluated again
-        wd = osp.join(run_dir(work_dir, config, [embedded.fingerprint(ckpt)]), 'test')
+        # the evaluation is keyed by the checkpoint's bytes: a rebuilt teacher is evaluated again
+        wd = osp.join(run_dir(work_dir, config, [file_digest(osp.join(REPO, ckpt))]), 'test')
     else:
         wd = osp.join(run_dir(work_dir, config, []), 'test')
     out = osp.join(wd, 'metrics.json')
@@ -379,7 +417,8 @@ def eval_teacher(teacher, work_dir, out=None):
     with open(out) as f:
         m = json.load(f)
     return dict(label=label, config=config, mIoU=m['mIoU'], mAcc=m.get('mAcc'),
-                per_class={k: v for k, v in m.items() if k.startswith('IoU.')})
+                per_class={k: v for k, v in m.items() if k.startswith('IoU.')}, checkpoint=ckpt,
+                digest=file_digest(osp.join(REPO, ckpt)))
 
 
 def mean_std(values):
@@ -684,6 +723,9 @@ def main():
         teacher_row = eval_teacher(teacher, work_dir, out) if teacher else None
     rows = summarise(runs, records, baseline, teacher_row)
     table = markdown(rows, teacher_row, baseline, args.seeds)
+    for note in build_notes(records, teacher_row):
+        print(f'warning: {note}', flush=True)
+        table += f'\n\n**Warning**: {note}.'
     if suite['protocol'] != PROTOCOL:
         table = f'{SUPERSEDED}\n\n{table}'
     reproduce = (f'Reproduce: `python tools/benchmark.py {args.suite or "--configs ..."} --seeds '

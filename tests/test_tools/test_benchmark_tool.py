@@ -332,3 +332,17 @@ def test_jobs_prepare_one_run_at_a_time():
     for t in threads:
         t.join()
     assert seen == [1, 1, 1, 1]
+
+
+def test_table_warns_when_rows_used_different_builds_of_an_artifact():
+    """A record reused from another machine may have distilled from another build of the embedded teacher (same
+    recipe, other bytes): the table says so, and when the teacher row evaluates a build no row used."""
+    notes = _tool()['build_notes']
+    one = [dict(label='student'), dict(label='KD', artifact_digests={'t.pth': 'a' * 16}),
+           dict(label='DIST', artifact_digests={'t.pth': 'a' * 16})]
+    assert notes(one, dict(checkpoint='t.pth', digest='a' * 16)) == []
+    two = one + [dict(label='CIRKD', artifact_digests={'t.pth': 'b' * 16})]
+    (note, ) = notes(two)
+    assert '2 builds of `t.pth`' in note and 'DIST, KD (build aaaaaaaa)' in note and 'CIRKD (build bbbbbbbb)' in note
+    (note, ) = notes(one, dict(checkpoint='t.pth', digest='c' * 16))
+    assert 'teacher row evaluates build cccccccc' in note
