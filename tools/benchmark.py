@@ -284,7 +284,7 @@ def reusable(label, seed, work_dir, fp, rerun=False, out=None):
     if done is not None:
         return dict(done, label=label, _from='finished run')
     done = None if out is None else committed(out, label, seed, fp)
-    return None if done is None else dict(done, _from='committed record')
+    return None if done is None else dict(done, _from='the committed record')
 
 
 def run_one(label, config, extra, seed, work_dir, cfg_options, rerun, out=None, jobs=1):
@@ -293,7 +293,7 @@ def run_one(label, config, extra, seed, work_dir, cfg_options, rerun, out=None, 
         fp = fingerprint(config, options)
         done = reusable(label, seed, work_dir, fp, rerun, out)
         if done is not None:
-            print(f'  {label} seed {seed}: reusing the {done.pop("_from")} ({done["mIoU"]:.2f} mIoU)', flush=True)
+            print(f'  {label} seed {seed}: reusing {done.pop("_from")} ({done["mIoU"]:.2f} mIoU)', flush=True)
             return done
         # a run is resumed only if it was started with this very config and options (fingerprint written
         # at its start); a finished or partial run of another config is started over
