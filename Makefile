@@ -25,7 +25,7 @@ test: setup-tests
 	@$(PY) -m pytest tests $(PYTEST_ARGS)
 
 benchmark: setup
-	@$(PY) tools/benchmark.py --all
+	@$(PY) tools/benchmark.py --all --jobs 2
 
 clean:
 	rm -rf work_dirs
