@@ -593,26 +593,32 @@ def leaderboard(results_root):
             if r['label'] == res['baseline'] or 'paired' not in r:
                 continue
             entries.append((res['name'], res['baseline'], r))
-    # a run shared by several suites (same config, options and seeds) is listed once, with every suite
+    # a run shared by several suites (same config, options, seeds and compute-matched comparison) is listed once,
+    # with every suite
     merged = {}
     for suite, base, r in entries:
-        key = (r['config'], tuple(r['seeds']), tuple(r['mIoU']))
+        matched = r.get('paired_matched') or {}  # suites with another compute-matched row list it apart
+        key = (r['config'], tuple(r['seeds']), tuple(r['mIoU']), matched.get('mean'))
         if key in merged:
             merged[key] = (merged[key][0] + ', ' + suite, base, merged[key][2])
         else:
             merged[key] = (suite, base, r)
     entries = sorted(merged.values(), key=lambda e: -e[2]['paired']['mean'])
-    lines = ['| suite | method | mIoU | Δ vs baseline [95% CI] | seeds ahead | verdict | gap closed | s/iter ratio |',
-             '|---|---|---|---|---|---|---|---|']
+    lines = ['| suite | method | mIoU | Δ vs baseline [95% CI] | seeds ahead | verdict | gap closed | s/iter ratio | '
+             'Δ vs compute-matched [95% CI] |',
+             '|---|---|---|---|---|---|---|---|---|']
     for suite, base, r in entries:
         p = r['paired']
         ci = f' [{p["low"]:+.2f}, {p["high"]:+.2f}]' if p['n'] >= 2 else ''
         gap = _num(100 * r['gap_closed'], '.0f')
+        q = r.get('paired_matched')
+        matched = (f'{q["mean"]:+.2f}' + (f' [{q["low"]:+.2f}, {q["high"]:+.2f}], {q["verdict"]}' if q['n'] >= 2
+                                          else '')) if q else ''
         lines.append(f'| {suite} | {r["label"]} | {r["mIoU_mean"]:.2f} | {p["mean"]:+.2f}{ci} | '
                      f'{p["ahead"]}/{p["n"]} | {p["verdict"]} | {gap + "%" if gap else ""} | '
-                     f'{r["s_per_iter_ratio"]:.2f} |')
+                     f'{r["s_per_iter_ratio"]:.2f} | {matched} |')
     if not entries:
-        lines.append('| (no suite has been rerun under protocol v2 yet) | | | | | | | |')
+        lines.append('| (no suite has been rerun under protocol v2 yet) | | | | | | | | |')
     if superseded:
         lines.append(f'\nNot listed, measured under protocol v1 and not rerun yet: {", ".join(superseded)}.')
     measured = {osp.basename(osp.dirname(p)) for p in glob.glob(osp.join(results_root, '*', 'results.json'))}
