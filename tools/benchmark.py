@@ -178,7 +178,9 @@ def compute_matched_options(records, baseline, base_iters):
     """cfg-options that train the baseline for the training compute of the suite's most expensive row.
 
     The ratio is the largest median s/iter ratio of a non-baseline row to the baseline over the records at hand,
-    rounded up to 0.1 (so that a few more records rarely change it); iterations = ``base_iters × ratio`` rounded
+    rounded up to 0.1 (so that a few more records rarely change it) and never below 1 (a distillation row does the
+    student's work and more; a ratio measured below 1 is timing noise, e.g. of very short runs side by side under
+    ``--jobs``); iterations = ``base_iters × ratio`` rounded
     up (to a multiple of 100 from 1000 iterations on), set as ``max_iters``, validation interval and the end of
     the poly schedule. Returns ``(options, ratio)``, or ``(None, nan)`` without records of both.
     """
@@ -197,7 +199,7 @@ def compute_matched_options(records, baseline, base_iters):
               f'ratios, and so the compute-matched iterations, mix them', flush=True)
     base_spi = statistics.median(base)
     ratio = max(statistics.median(v) for v in others.values()) / base_spi
-    ratio = math.ceil(round(ratio * 10, 6)) / 10
+    ratio = max(1.0, math.ceil(round(ratio * 10, 6)) / 10)
     step = 100 if base_iters >= 1000 else 1
     iters = int(math.ceil(round(base_iters * ratio / step, 6)) * step)
     options = [f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}', f'param_scheduler.0.end={iters}']

@@ -230,6 +230,9 @@ def test_compute_matched_iterations_follow_the_most_expensive_row():
     options, ratio = tool['compute_matched_options'](records, 'student', 2000)
     assert ratio == 2.1  # the median 0.21 / 0.10, rounded up to 0.1
     assert options == ['train_cfg.max_iters=4200', 'train_cfg.val_interval=4200', 'param_scheduler.0.end=4200']
+    # a row measured faster than the student (timing noise) does not shorten the matched student
+    slow_student = [dict(r, s_per_iter=0.25) if r['label'] == 'student' else r for r in records]
+    assert tool['compute_matched_options'](slow_student, 'student', 2000)[1] == 1.0
     assert tool['compute_matched_options'](records[:3], 'student', 2000) == (None, pytest.approx(float('nan'),
                                                                                                 nan_ok=True))
     # every row is also compared with the compute-matched student, on the same seeds
@@ -265,7 +268,10 @@ def test_suite_with_a_compute_matched_student(tmp_path, syntex_root, syntex_teac
                                                'student_seed0.json']
     matched = [r for r in res['runs'] if r['label'] == 'student (compute-matched)']
     assert len(matched) == 1 and 'student (compute-matched): student for' in stdout
-    assert matched[0]['iters'] == math.ceil(round(4 * matched[0]['compute_ratio'], 6)) > 4
+    # timings of 4-iteration runs side by side are noise: the ratio only has its floor of 1 here (its
+    # arithmetic is tested with fixed timings in test_compute_matched_iterations_follow_the_most_expensive_row)
+    assert matched[0]['compute_ratio'] >= 1.0
+    assert matched[0]['iters'] == math.ceil(round(4 * matched[0]['compute_ratio'], 6)) >= 4
     assert {r['protocol'] for r in res['runs']} == {'v2'} and res['protocol'] == 'v2'
     assert 'student (compute-matched' in (out / 'results.md').read_text()
 
