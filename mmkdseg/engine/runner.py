@@ -11,6 +11,7 @@ from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_mod
 
 from ..utils.checks import unwrap
 from .checkpoint import check_state_dict_covers, describe_keys, revise_state_dict_keys
+from .hooks import RNGStateHook
 
 __all__ = ['CheckedRunner', 'build_runner', 'PARTIAL_KEY']
 
@@ -31,6 +32,9 @@ class CheckedRunner(Runner):
     ``allow_partial_checkpoint=True`` in the config (``--allow-partial-checkpoint`` of the tools) restores
     mmengine's behaviour, with the mismatch logged as a warning. Unexpected checkpoint keys alone (the
     model is covered) are logged as a warning either way.
+
+    Every run also gets :class:`~mmkdseg.engine.hooks.RNGStateHook` (unless its ``custom_hooks`` list it), so
+    that ``--resume`` continues the model's random number stream where the interrupted run was.
     """
 
     #: Set from the config by :meth:`from_cfg`.
@@ -40,6 +44,8 @@ class CheckedRunner(Runner):
     def from_cfg(cls, cfg: Config) -> 'CheckedRunner':
         runner = super().from_cfg(cfg)
         runner.allow_partial_checkpoint = bool(cfg.get(PARTIAL_KEY, False))
+        if not any(isinstance(h, RNGStateHook) for h in runner.hooks):
+            runner.register_hook(RNGStateHook())
         return runner
 
     def load_checkpoint(self, filename: str, map_location: Union[str, Callable] = 'cpu',

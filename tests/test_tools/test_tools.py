@@ -70,15 +70,18 @@ def _weights(path):
 
 
 def test_resume_after_crash_is_exact(tmp_path, syntex_root):
-    det = dict(type='LoadImageFromFile'), dict(type='LoadAnnotations'), dict(type='PackSegInputs')
-    opts = {'train_dataloader.dataset.pipeline': list(det), 'model.decode_head.dropout_ratio': 0.0,
-            'model.auxiliary_head.dropout_ratio': 0.0}
-    full, wd_full = tiny(STUDENT, tmp_path, 'full', syntex_root, max_iters=4, cfg_options=opts)
-    Config.fromfile(full).dump(full)
+    """A run interrupted after iteration 3 and resumed from iteration 2 ends as the uninterrupted run, with the
+    config's random augmentation and dropout (RNGStateHook) and with a validation in the middle of the
+    uninterrupted run only (validation draws from a copy of the random state)."""
+    full, wd_full = tiny(STUDENT, tmp_path, 'full', syntex_root, max_iters=4)
+    c = Config.fromfile(full)
+    c.train_cfg.val_interval = 2
+    c.dump(full)
     run([sys.executable, 'tools/train.py', full, '--work-dir', wd_full,
          '--cfg-options', 'default_hooks.checkpoint.interval=2'])
-    crash, wd_crash = tiny(STUDENT, tmp_path, 'crash', syntex_root, max_iters=4, cfg_options=opts)
+    crash, wd_crash = tiny(STUDENT, tmp_path, 'crash', syntex_root, max_iters=4)
     c = Config.fromfile(crash)
+    assert c.model.decode_head.dropout_ratio > 0  # something in the model draws random numbers
     c.custom_imports = dict(imports=['mmkdseg', 'mmkdseg.testing.hooks'], allow_failed_imports=False)
     c.custom_hooks = [dict(type='SimulatedCrashHook', after_iter=3)]
     c.default_hooks.checkpoint.interval = 2
@@ -90,6 +93,7 @@ def test_resume_after_crash_is_exact(tmp_path, syntex_root):
     c.dump(crash)
     proc = run([sys.executable, 'tools/train.py', crash, '--work-dir', wd_crash, '--resume'])
     assert 'resumed epoch: 0, iter: 2' in proc.stdout + proc.stderr
+    assert 'random number states restored to iteration 2' in proc.stdout + proc.stderr
     a, b = _weights(osp.join(wd_full, 'iter_4.pth')), _weights(osp.join(wd_crash, 'iter_4.pth'))
     assert a['meta']['iter'] == b['meta']['iter'] == 4
     for k in a['state_dict']:
@@ -97,6 +101,17 @@ def test_resume_after_crash_is_exact(tmp_path, syntex_root):
     for sa, sb in zip(a['optimizer']['state'].values(), b['optimizer']['state'].values()):
         assert torch.allclose(sa['momentum_buffer'], sb['momentum_buffer'], atol=1e-6)
     assert a['param_schedulers'] == b['param_schedulers']
+    # a checkpoint without the states (saved without the hook) resumes with a warning, and not exactly
+    old = _weights(osp.join(wd_crash, 'iter_2.pth'))
+    del old['rng_state']
+    torch.save(old, str(tmp_path / 'no_rng.pth'))
+    wd_old = str(tmp_path / 'old')
+    proc = run([sys.executable, 'tools/train.py', crash, '--work-dir', wd_old,
+                '--resume', str(tmp_path / 'no_rng.pth')])
+    assert 'from a checkpoint without random number states' in proc.stdout + proc.stderr
+    c = _weights(osp.join(wd_old, 'iter_4.pth'))
+    assert any(not torch.allclose(a['state_dict'][k].float(), c['state_dict'][k].float(), atol=1e-6)
+               for k in a['state_dict'])
 
 
 def test_missing_dataset_directory_is_named(tmp_path):

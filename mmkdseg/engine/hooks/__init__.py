@@ -1,3 +1,4 @@
 from .loss_weight_schedule import LossWeightScheduleHook
+from .rng_state import RNGStateHook
 
-__all__ = ['LossWeightScheduleHook']
+__all__ = ['LossWeightScheduleHook', 'RNGStateHook']
