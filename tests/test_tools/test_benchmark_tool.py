@@ -185,7 +185,15 @@ def test_readme_blocks_and_leaderboard_are_generated(tmp_path):
         (tmp_path / 'res' / name).mkdir(parents=True)
         with open(tmp_path / 'res' / name / 'results.json', 'w') as f:
             json.dump(dict(name=name, baseline='student', rows=rows, **extra), f)
+    # a suite of another student gets its own table: Δs against different students do not compare
+    other = [dict(r, config='mit.py', mIoU_mean=40.0) if r['label'] == 'student' else r for r in rows]
+    (tmp_path / 'res' / 'hetero').mkdir(parents=True)
+    with open(tmp_path / 'res' / 'hetero' / 'results.json', 'w') as f:
+        json.dump(dict(name='hetero', baseline='student', rows=other, protocol='v2'), f)
     board = tool['leaderboard'](str(tmp_path / 'res'))
+    assert [line for line in board.splitlines() if line.startswith('Student ')] == [
+        'Student `s.py` (51.00 mIoU):', 'Student `mit.py` (40.00 mIoU):']  # the stronger student first
+    assert board.index('| hetero | KD |') > board.index('Student `mit.py`') > board.index('| kd | KD |')
     assert '| kd | KD | 53.00 | +2.00 [+2.00, +2.00] | 3/3 | gain |' in board
     assert '| kd | student |' not in board
     # a protocol-v1 suite is named as not rerun, a screen (unreported seeds) is never listed
