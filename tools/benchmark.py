@@ -612,15 +612,16 @@ def leaderboard(results_root):
               'Δ vs compute-matched [95% CI] |',
               '|---|---|---|---|---|---|---|---|---|']
     students = sorted({e[1] for e in merged.values()}, key=lambda b: (-(b[1] or 0), b[0]))
-    lines = [] if students else list(header)
-    for student in students:
-        config, miou = student
-        lines += [f'{chr(10) if lines else ""}Student `{osp.basename(config)}`'
-                  + (f' ({miou:.2f} mIoU)' if miou is not None else '') + ':', ''] + header
-        group = [e for e in merged.values() if e[1] == student]
-        lines += [_leaderboard_line(suite, r) for suite, _, r in sorted(group, key=lambda e: -e[2]['paired']['mean'])]
+    lines = []
+    for config, miou in students:
+        if lines:
+            lines.append('')
+        lines += [f'Student `{osp.basename(config)}`' + (f' ({miou:.2f} mIoU)' if miou is not None else '') + ':',
+                  ''] + header
+        group = sorted((e for e in merged.values() if e[1] == (config, miou)), key=lambda e: -e[2]['paired']['mean'])
+        lines += [_leaderboard_line(suite, r) for suite, _, r in group]
     if not students:
-        lines.append('| (no suite has been rerun under protocol v2 yet) | | | | | | | | |')
+        lines += header + ['| (no suite has been rerun under protocol v2 yet) | | | | | | | | |']
     if superseded:
         lines.append(f'\nNot listed, measured under protocol v1 and not rerun yet: {", ".join(superseded)}.')
     measured = {osp.basename(osp.dirname(p)) for p in glob.glob(osp.join(results_root, '*', 'results.json'))}

@@ -32,9 +32,8 @@ class RNGStateHook(Hook):
 
     What draws from that stream during training: dropout (decode heads), stochastic depth (MiT), MGD's random
     masks, the SKD critic's interpolation weights. Without this hook, a resumed run starts them from the state
-    the seed leaves after building the model, not from where the interrupted run was, so its losses drift away
-    from the uninterrupted run's after the resume point (measured: 1e-4 relative in the first 50 iterations of
-    a resumed KD run, differences that then grow with training).
+    the seed leaves after building the model, not from where the interrupted run was (``docs/user_guides.md``,
+    ``--resume``).
 
     * ``before_save_checkpoint``: ``checkpoint['rng_state'] = {'torch': ByteTensor, 'cuda': ByteTensor,
       'iter': int}`` (``cuda`` where CUDA is initialised).
