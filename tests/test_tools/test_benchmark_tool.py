@@ -100,7 +100,8 @@ def _suite_files():
 
 def test_every_suite_loads_and_its_options_apply():
     """Each suite names existing configs, a baseline among its runs, and per-run ``--cfg-options`` that
-    parse and merge the way tools/train.py applies them (e.g. the gradient clipping of aicsd_syntex_clip)."""
+    parse and merge the way tools/train.py applies them (e.g. the gradient clipping of aicsd_syntex_clip
+    and kd_clip_diagnostic_syntex)."""
     import argparse
     import runpy
 
@@ -128,8 +129,10 @@ def test_every_suite_loads_and_its_options_apply():
             if len(run) > 2 and run[2]:
                 cfg = Config.fromfile(osp.join(REPO, run[1]))
                 cfg.merge_from_dict(parser.parse_args(['--cfg-options', *run[2]]).cfg_options)
-                if 'clip' in osp.basename(path):
+                if osp.basename(path) == 'aicsd_syntex_clip.py':
                     assert cfg.optim_wrapper.clip_grad == dict(max_norm=2.0, norm_type=2), run[1]
+                if osp.basename(path) == 'kd_clip_diagnostic_syntex.py':  # the raised clip, nothing else changed
+                    assert cfg.optim_wrapper.clip_grad == dict(max_norm=6.0, norm_type=2), run[1]
 
 
 def _tool():
