@@ -27,3 +27,24 @@ def test_term_gradients_against_hand_computed_values():
     # opposing terms: the cosine of a term against the sum is negative
     rows, total = tool['term_gradients']({'loss_a': 2 * w[0], 'loss_b': -w[0]}, [w])
     assert total == pytest.approx(1.0) and rows['loss_b'] == pytest.approx((1.0, 1.0, -1.0))
+
+
+def test_main_on_a_tiny_skd_config(tmp_path, syntex_root, syntex_teacher_ckpt, capsys):
+    """The whole path on the adversarial algorithm: runner, start-of-training weights, the train loader, every
+    logged term (the student's adversarial term included, as its train_step adds it) and the clipping line."""
+    from mmkdseg import testing
+    tool = runpy.run_path(osp.join(REPO, 'benchmarks', 'loss_gradients.py'))
+    cfg = testing.make_tiny_config(
+        osp.join(REPO, 'configs', 'skd', 'skd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
+        str(tmp_path / 'skd'), data_root=syntex_root, teacher_ckpts={'model.teacher_ckpt': syntex_teacher_ckpt})
+    path = str(tmp_path / 'skd.py')
+    cfg.dump(path)
+    tool['main']([path, '--batches', '2', '--max-norm', '1e-6'])
+    out = capsys.readouterr().out
+    assert 'at the start, 2 batches' in out
+    rows = {line.split(' | ')[0][2:]: line for line in out.splitlines() if line.startswith('| ') and '---' not in line}
+    assert {'student.decode.loss_ce', 'distill.loss_pixel', 'distill.loss_pair', 'distill.loss_adv', 'sum'} <= set(rows)
+    assert 'acc_seg' not in out
+    norm = float(rows['distill.loss_pixel'].split(' | ')[1])
+    assert norm > 0  # a term that reaches the student has a gradient
+    assert 'clipping at 1e-06 scales the step by 0.00' in out  # every batch's norm is far above the clip
