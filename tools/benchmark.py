@@ -367,6 +367,22 @@ def file_digest(path):
     return h.hexdigest()[:16]
 
 
+def incomplete_note(labels, rows, seeds):
+    """The warning of a table that lacks runs, or None: the suite's rows without a finished run (e.g. a suite
+    stopped part-way, or the compute-matched row before the rows it is matched to), and rows on fewer of the
+    requested seeds. Such a table is progress, not a result, and says so."""
+    have = {r['label']: set(r['seeds']) for r in rows}
+    absent = [label for label in labels if label not in have]
+    partial = [f'{label} ({len(have[label] & set(seeds))} of {len(seeds)} seeds)' for label in labels
+               if label in have and not set(seeds) <= have[label]]
+    if not absent and not partial:
+        return None
+    parts = (['no finished run yet: ' + ', '.join(absent)] if absent else []) + (
+        ['fewer seeds than requested: ' + ', '.join(partial)] if partial else [])
+    return ('incomplete suite (' + '; '.join(parts) + '); the command below trains the rest and reuses the '
+            'finished runs')
+
+
 def build_notes(records, teacher_row=None):
     """Warnings for a table whose rows were trained against different builds of one embedded artifact, or whose
     teacher row evaluates another build than its rows distilled from.
@@ -745,7 +761,11 @@ def main():
         teacher_row = eval_teacher(teacher, work_dir, out) if teacher else None
     rows = summarise(runs, records, baseline, teacher_row)
     table = markdown(rows, teacher_row, baseline, args.seeds)
-    for note in build_notes(records, teacher_row):
+    labels = [r[0] for r in runs]
+    if suite['compute_matched'] and matched_label(baseline) not in labels:
+        labels.append(matched_label(baseline))
+    table_notes = build_notes(records, teacher_row) + [n for n in [incomplete_note(labels, rows, args.seeds)] if n]
+    for note in table_notes:
         print(f'warning: {note}', flush=True)
         table += f'\n\n**Warning**: {note}.'
     if suite['protocol'] != PROTOCOL:

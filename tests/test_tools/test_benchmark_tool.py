@@ -363,3 +363,17 @@ def test_table_warns_when_rows_used_different_builds_of_an_artifact():
     assert '2 builds of `t.pth`' in note and 'DIST, KD (build aaaaaaaa)' in note and 'CIRKD (build bbbbbbbb)' in note
     (note, ) = notes(one, dict(checkpoint='t.pth', digest='c' * 16))
     assert 'teacher row evaluates build cccccccc' in note
+
+
+def test_a_table_with_missing_runs_says_it_is_incomplete():
+    """A suite stopped part-way (rows without runs, rows on fewer seeds) must not read as a finished result."""
+    note = _tool()['incomplete_note']
+    rows = [dict(label='student', seeds=[0, 1, 2]), dict(label='KD', seeds=[0, 1]), dict(label='IFVD', seeds=[2, 1, 0])]
+    labels = ['student', 'KD', 'IFVD', 'AICSD', 'student (compute-matched)']
+    text = note(labels, rows, [0, 1, 2])
+    assert text.startswith('incomplete suite (no finished run yet: AICSD, student (compute-matched); '
+                           'fewer seeds than requested: KD (2 of 3 seeds))')
+    assert note(['student', 'IFVD'], rows, [0, 1, 2]) is None  # complete: seed order does not matter
+    assert note(['student'], rows, [0, 1, 2, 3]) == ('incomplete suite (fewer seeds than requested: student (3 of 4 '
+                                                      'seeds)); the command below trains the rest and reuses the '
+                                                      'finished runs')
