@@ -4,7 +4,8 @@
 
 The optimizer steps along the gradient of the sum of the loss terms (every key of the loss dict containing
 ``'loss'``, mmengine's rule). This builds the config's model, loads CHECKPOINT's weights (a run's ``iter_*.pth``;
-without one, the model as training starts: pretrained backbone, random head), draws ``--batches`` batches from the
+without one, the model as training starts: pretrained backbone, random head; loaded strictly: a checkpoint
+that does not match the config's model is an error), draws ``--batches`` batches from the
 config's train dataloader and computes, per batch and per term, the gradient of that term alone w.r.t. the
 student's parameters (``architecture``). Printed per term, as the median over batches: the L2 norm of its
 gradient, its norm relative to the sum's, and its cosine with the sum's gradient. For
@@ -74,7 +75,7 @@ def main(argv=None):
         runner = build_runner(cfg)
         model = runner.model
         if args.checkpoint:
-            runner.load_checkpoint(args.checkpoint, map_location='cpu')
+            runner.load_checkpoint(args.checkpoint, map_location='cpu', strict=True)  # every key, or an error
         else:
             runner._init_model_weights()  # what runner.train() does first: the pretrained backbone
         model.train()
