@@ -13,6 +13,10 @@ gradient, its norm relative to the sum's, and its cosine with the sum's gradient
 its ``train_step``. The last line gives the scale ``min(1, max_norm / norm)`` that clipping at ``--max-norm``
 applies to the sum's gradient (``norm`` per batch, not the logged 50-iteration mean).
 
+Loss weights scheduled by ``LossWeightScheduleHook`` (AICSD's Adaptive Loss Weighting) are set to their values at
+the checkpoint's iteration (at iteration 0 without a checkpoint), as the hook sets them before that step, and
+printed; a term whose weight is 0 there has a zero gradient.
+
 The model is in train mode (BatchNorm uses batch statistics); nothing is stepped or saved. A diagnostic of a run
 already made: it trains nothing.
 """
@@ -55,6 +59,26 @@ def term_gradients(losses, params):
     return rows, n_total
 
 
+def apply_loss_weight_schedules(runner, iteration: int) -> dict:
+    """Set the weights of every ``LossWeightScheduleHook`` of ``runner`` to their values after ``iteration``
+    iterations of ``train_cfg.max_iters``; returns ``{name: value}`` (empty without such a hook)."""
+    from mmkdseg.engine.hooks import LossWeightScheduleHook
+    from mmkdseg.engine.hooks.loss_weight_schedule import resolve_attribute
+    values = {}
+    for hook in runner.hooks:
+        if not isinstance(hook, LossWeightScheduleHook):
+            continue
+        if hook.by_epoch:
+            raise ValueError('loss_gradients: an epoch-based LossWeightScheduleHook is not supported (the '
+                             'checkpoint gives the iteration, not the progress in epochs)')
+        total = runner.cfg.train_cfg['max_iters']
+        for name, entry in hook.schedules.items():
+            owner, attr = resolve_attribute(runner.model, entry['path'])
+            values[name] = hook.value(name, iteration, total)
+            setattr(owner, attr, values[name])
+    return values
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')
@@ -71,13 +95,20 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as work_dir:
         cfg = load_config(args.config, args.cfg_options, work_dir, 'none')
         cfg.load_from, cfg.resume = None, False
+        # a visualizer of its own: mmengine keeps one instance per name (mmseg's configs name it 'visualizer'), so
+        # a second call in one process would otherwise write into the first call's deleted work dir
+        if cfg.get('visualizer'):
+            cfg.visualizer.name = f'loss_gradients_{osp.basename(work_dir)}'
         cfg.train_dataloader.update(num_workers=0, persistent_workers=False)  # a few batches: no worker processes
         runner = build_runner(cfg)
         model = runner.model
+        iteration = 0
         if args.checkpoint:
-            runner.load_checkpoint(args.checkpoint, map_location='cpu', strict=True)  # every key, or an error
+            ckpt = runner.load_checkpoint(args.checkpoint, map_location='cpu', strict=True)  # every key, or an error
+            iteration = int(ckpt.get('meta', {}).get('iter', 0))
         else:
             runner._init_model_weights()  # what runner.train() does first: the pretrained backbone
+        scheduled = apply_loss_weight_schedules(runner, iteration)
         model.train()
         params = [p for p in model.architecture.parameters() if p.requires_grad]
         per_term, totals = {}, []
@@ -101,6 +132,9 @@ def main(argv=None):
         print(f'| {key} | {med[0]:.3f} | {med[1]:.2f} | {med[2]:+.2f} |')
     scale = statistics.median(min(1.0, args.max_norm / n) if n > 0 else 1.0 for n in totals)
     print(f'| sum | {statistics.median(totals):.3f} | 1.00 | +1.00 |')
+    if scheduled:
+        print('\nscheduled loss weights at iteration ' + f'{iteration}: '
+              + ', '.join(f'{name} {value:.4g}' for name, value in scheduled.items()))
     print(f'\nclipping at {args.max_norm:g} scales the step by {scale:.2f} (median over batches)')
 
 

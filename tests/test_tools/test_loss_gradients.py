@@ -48,3 +48,47 @@ def test_main_on_a_tiny_skd_config(tmp_path, syntex_root, syntex_teacher_ckpt, c
     norm = float(rows['distill.loss_pixel'].split(' | ')[1])
     assert norm > 0  # a term that reaches the student has a gradient
     assert 'clipping at 1e-06 scales the step by 0.00' in out  # every batch's norm is far above the clip
+
+
+def test_scheduled_loss_weights_take_their_value_at_the_checkpoints_iteration():
+    """AICSD's Adaptive Loss Weighting: the hook's weights at iteration t of max_iters, not the config's values."""
+    from types import SimpleNamespace
+
+    from torch import nn
+
+    from mmkdseg.engine.hooks import LossWeightScheduleHook
+    tool = runpy.run_path(osp.join(REPO, 'benchmarks', 'loss_gradients.py'))
+    model = nn.Module()
+    model.kd = nn.Module()
+    model.kd.loss_weight = 10.0
+    model.ce = nn.Module()
+    model.ce.loss_weight = 1.0
+    hook = LossWeightScheduleHook(dict(kd=dict(path='kd.loss_weight', start_value=10.0, end_value=0.0),
+                                       ce=dict(path='ce.loss_weight', start_value=0.0, end_value=1.0)))
+    runner = SimpleNamespace(hooks=[hook], model=model, cfg=SimpleNamespace(train_cfg=dict(max_iters=2000)))
+    assert tool['apply_loss_weight_schedules'](runner, 500) == pytest.approx(dict(kd=7.5, ce=0.25))
+    assert (model.kd.loss_weight, model.ce.loss_weight) == pytest.approx((7.5, 0.25))
+    assert tool['apply_loss_weight_schedules'](runner, 0) == pytest.approx(dict(kd=10.0, ce=0.0))
+    assert tool['apply_loss_weight_schedules'](SimpleNamespace(hooks=[], model=model), 0) == {}
+    hook.by_epoch = True
+    with pytest.raises(ValueError, match='epoch-based'):
+        tool['apply_loss_weight_schedules'](runner, 0)
+
+
+def test_main_on_a_tiny_aicsd_config_starts_from_the_scheduled_weights(tmp_path, syntex_root, syntex_teacher_ckpt,
+                                                                       capsys):
+    """At the start AICSD's CE and ICSD weights are 0 and KD's is 10: their gradients say so."""
+    from mmkdseg import testing
+    tool = runpy.run_path(osp.join(REPO, 'benchmarks', 'loss_gradients.py'))
+    cfg = testing.make_tiny_config(
+        osp.join(REPO, 'configs', 'aicsd', 'aicsd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
+        str(tmp_path / 'aicsd'), data_root=syntex_root, teacher_ckpts={'model.teacher_ckpt': syntex_teacher_ckpt})
+    path = str(tmp_path / 'aicsd.py')
+    cfg.dump(path)
+    tool['main']([path, '--batches', '1'])
+    out = capsys.readouterr().out
+    rows = {line.split(' | ')[0][2:]: line for line in out.splitlines() if line.startswith('| ') and '---' not in line}
+    assert float(rows['student.decode.loss_ce'].split(' | ')[1]) == 0.0
+    assert float(rows['distill.loss_icsd'].split(' | ')[1]) == 0.0
+    assert float(rows['distill.loss_kd'].split(' | ')[1]) > 0
+    assert 'scheduled loss weights at iteration 0: ce 0, ce_aux 0, icsd 0, kd 10' in out
