@@ -8,6 +8,21 @@ import torch
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
+def _run_on_tiny_config(config, tmp_path, syntex_root, syntex_teacher_ckpt, capsys, *args):
+    """Run the tool on a tiny copy of ``configs/<config>``; returns its output and ``{term: table line}``."""
+    from mmkdseg import testing
+    tool = runpy.run_path(osp.join(REPO, 'benchmarks', 'loss_gradients.py'))
+    name = osp.splitext(osp.basename(config))[0]
+    cfg = testing.make_tiny_config(osp.join(REPO, 'configs', config), str(tmp_path / name), data_root=syntex_root,
+                                   teacher_ckpts={'model.teacher_ckpt': syntex_teacher_ckpt})
+    path = str(tmp_path / f'{name}.py')
+    cfg.dump(path)
+    tool['main']([path, *args])
+    out = capsys.readouterr().out
+    rows = {line.split(' | ')[0][2:]: line for line in out.splitlines() if line.startswith('| ') and '---' not in line}
+    return out, rows
+
+
 def test_term_gradients_against_hand_computed_values():
     tool = runpy.run_path(osp.join(REPO, 'benchmarks', 'loss_gradients.py'))
     w = torch.tensor([1.0, 2.0], requires_grad=True)
@@ -32,17 +47,9 @@ def test_term_gradients_against_hand_computed_values():
 def test_main_on_a_tiny_skd_config(tmp_path, syntex_root, syntex_teacher_ckpt, capsys):
     """The whole path on the adversarial algorithm: runner, start-of-training weights, the train loader, every
     logged term (the student's adversarial term included, as its train_step adds it) and the clipping line."""
-    from mmkdseg import testing
-    tool = runpy.run_path(osp.join(REPO, 'benchmarks', 'loss_gradients.py'))
-    cfg = testing.make_tiny_config(
-        osp.join(REPO, 'configs', 'skd', 'skd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
-        str(tmp_path / 'skd'), data_root=syntex_root, teacher_ckpts={'model.teacher_ckpt': syntex_teacher_ckpt})
-    path = str(tmp_path / 'skd.py')
-    cfg.dump(path)
-    tool['main']([path, '--batches', '2', '--max-norm', '1e-6'])
-    out = capsys.readouterr().out
+    out, rows = _run_on_tiny_config('skd/skd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py', tmp_path,
+                                    syntex_root, syntex_teacher_ckpt, capsys, '--batches', '2', '--max-norm', '1e-6')
     assert 'at the start, 2 batches' in out
-    rows = {line.split(' | ')[0][2:]: line for line in out.splitlines() if line.startswith('| ') and '---' not in line}
     assert {'student.decode.loss_ce', 'distill.loss_pixel', 'distill.loss_pair', 'distill.loss_adv', 'sum'} <= set(rows)
     assert 'acc_seg' not in out
     norm = float(rows['distill.loss_pixel'].split(' | ')[1])
@@ -78,16 +85,8 @@ def test_scheduled_loss_weights_take_their_value_at_the_checkpoints_iteration():
 def test_main_on_a_tiny_aicsd_config_starts_from_the_scheduled_weights(tmp_path, syntex_root, syntex_teacher_ckpt,
                                                                        capsys):
     """At the start AICSD's CE and ICSD weights are 0 and KD's is 10: their gradients say so."""
-    from mmkdseg import testing
-    tool = runpy.run_path(osp.join(REPO, 'benchmarks', 'loss_gradients.py'))
-    cfg = testing.make_tiny_config(
-        osp.join(REPO, 'configs', 'aicsd', 'aicsd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py'),
-        str(tmp_path / 'aicsd'), data_root=syntex_root, teacher_ckpts={'model.teacher_ckpt': syntex_teacher_ckpt})
-    path = str(tmp_path / 'aicsd.py')
-    cfg.dump(path)
-    tool['main']([path, '--batches', '1'])
-    out = capsys.readouterr().out
-    rows = {line.split(' | ')[0][2:]: line for line in out.splitlines() if line.startswith('| ') and '---' not in line}
+    out, rows = _run_on_tiny_config('aicsd/aicsd_pspnet-r101-w8-d8_pspnet-r18-w8-d8_1xb8-2k_syntex-96x96.py', tmp_path,
+                                    syntex_root, syntex_teacher_ckpt, capsys, '--batches', '1')
     assert float(rows['student.decode.loss_ce'].split(' | ')[1]) == 0.0
     assert float(rows['distill.loss_icsd'].split(' | ')[1]) == 0.0
     assert float(rows['distill.loss_kd'].split(' | ')[1]) > 0
