@@ -59,15 +59,19 @@ def term_gradients(losses, params):
     return rows, n_total
 
 
-def apply_loss_weight_schedules(runner, iteration: int) -> dict:
+def apply_loss_weight_schedules(runner, iteration) -> dict:
     """Set the weights of every ``LossWeightScheduleHook`` of ``runner`` to their values after ``iteration``
-    iterations of ``train_cfg.max_iters``; returns ``{name: value}`` (empty without such a hook)."""
+    iterations of ``train_cfg.max_iters``; returns ``{name: value}`` (empty without such a hook). ``iteration``
+    None (a checkpoint without ``meta['iter']``) is an error where a schedule exists."""
     from mmkdseg.engine.hooks import LossWeightScheduleHook
     from mmkdseg.engine.hooks.loss_weight_schedule import resolve_attribute
     values = {}
     for hook in runner.hooks:
         if not isinstance(hook, LossWeightScheduleHook):
             continue
+        if iteration is None:
+            raise ValueError('loss_gradients: the config schedules loss weights (LossWeightScheduleHook), but the '
+                             "checkpoint has no meta['iter'] to take them at; pass a checkpoint that training saved")
         if hook.by_epoch:
             raise ValueError('loss_gradients: an epoch-based LossWeightScheduleHook is not supported (the '
                              'checkpoint gives the iteration, not the progress in epochs)')
@@ -105,7 +109,7 @@ def main(argv=None):
         iteration = 0
         if args.checkpoint:
             ckpt = runner.load_checkpoint(args.checkpoint, map_location='cpu', strict=True)  # every key, or an error
-            iteration = int(ckpt.get('meta', {}).get('iter', 0))
+            iteration = ckpt.get('meta', {}).get('iter')  # None: not a training checkpoint
         else:
             runner._init_model_weights()  # what runner.train() does first: the pretrained backbone
         scheduled = apply_loss_weight_schedules(runner, iteration)

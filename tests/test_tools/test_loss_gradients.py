@@ -77,6 +77,9 @@ def test_scheduled_loss_weights_take_their_value_at_the_checkpoints_iteration():
     assert (model.kd.loss_weight, model.ce.loss_weight) == pytest.approx((7.5, 0.25))
     assert tool['apply_loss_weight_schedules'](runner, 0) == pytest.approx(dict(kd=10.0, ce=0.0))
     assert tool['apply_loss_weight_schedules'](SimpleNamespace(hooks=[], model=model), 0) == {}
+    assert tool['apply_loss_weight_schedules'](SimpleNamespace(hooks=[], model=model), None) == {}
+    with pytest.raises(ValueError, match=r"no meta\['iter'\]"):  # a checkpoint that does not say its iteration
+        tool['apply_loss_weight_schedules'](runner, None)
     hook.by_epoch = True
     with pytest.raises(ValueError, match='epoch-based'):
         tool['apply_loss_weight_schedules'](runner, 0)
