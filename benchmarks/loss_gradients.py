@@ -64,7 +64,6 @@ def apply_loss_weight_schedules(runner, iteration) -> dict:
     iterations of ``train_cfg.max_iters``; returns ``{name: value}`` (empty without such a hook). ``iteration``
     None (a checkpoint without ``meta['iter']``) is an error where a schedule exists."""
     from mmkdseg.engine.hooks import LossWeightScheduleHook
-    from mmkdseg.engine.hooks.loss_weight_schedule import resolve_attribute
     values = {}
     for hook in runner.hooks:
         if not isinstance(hook, LossWeightScheduleHook):
@@ -75,11 +74,7 @@ def apply_loss_weight_schedules(runner, iteration) -> dict:
         if hook.by_epoch:
             raise ValueError('loss_gradients: an epoch-based LossWeightScheduleHook is not supported (the '
                              'checkpoint gives the iteration, not the progress in epochs)')
-        total = runner.cfg.train_cfg['max_iters']
-        for name, entry in hook.schedules.items():
-            owner, attr = resolve_attribute(runner.model, entry['path'])
-            values[name] = hook.value(name, iteration, total)
-            setattr(owner, attr, values[name])
+        values.update(hook.set_weights(runner.model, iteration, runner.cfg.train_cfg['max_iters']))
     return values
 
 

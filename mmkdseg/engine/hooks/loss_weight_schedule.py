@@ -134,15 +134,21 @@ class LossWeightScheduleHook(Hook):
             return runner.epoch, runner.max_epochs
         return runner.iter, runner.max_iters
 
-    def apply(self, runner) -> Dict[str, float]:
-        """Set every scheduled weight for the coming step and log it; returns ``{name: value}``."""
-        t, total = self._progress(runner)
+    def set_weights(self, model: nn.Module, t: int, total: int) -> Dict[str, float]:
+        """Set every scheduled weight of ``model`` to its value after ``t`` of ``total`` iterations (or epochs);
+        returns ``{name: value}``."""
         values = {}
         for name, s in self.schedules.items():
-            owner, attr = resolve_attribute(runner.model, s['path'])
+            owner, attr = resolve_attribute(model, s['path'])
             values[name] = self.value(name, t, total)
             setattr(owner, attr, values[name])
-            runner.message_hub.update_scalar(f'train/weight/{name}', values[name])
+        return values
+
+    def apply(self, runner) -> Dict[str, float]:
+        """Set every scheduled weight for the coming step and log it; returns ``{name: value}``."""
+        values = self.set_weights(runner.model, *self._progress(runner))
+        for name, value in values.items():
+            runner.message_hub.update_scalar(f'train/weight/{name}', value)
         return values
 
     # ------------------------------------------------------------------- hooks
