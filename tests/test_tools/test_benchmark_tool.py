@@ -101,7 +101,8 @@ def _suite_files():
 def test_every_suite_loads_and_its_options_apply():
     """Each suite names existing configs, a baseline among its runs, and per-run ``--cfg-options`` that
     parse and merge the way tools/train.py applies them (e.g. the gradient clipping of aicsd_syntex_clip
-    and kd_clip_diagnostic_syntex, the IFVD weight of ifvd_weight_diagnostic_syntex)."""
+    and kd_clip_diagnostic_syntex, the IFVD weight of ifvd_weight_diagnostic_syntex, the doubled budget of
+    gap_budget_diagnostic_syntex)."""
     import argparse
     import runpy
 
@@ -136,6 +137,9 @@ def test_every_suite_loads_and_its_options_apply():
                 if osp.basename(path) == 'ifvd_weight_diagnostic_syntex.py':  # one tenth of the weight, same clip
                     assert cfg.model.distiller.distill_losses.loss_ifvd.loss_weight == 20.0, run[1]
                     assert cfg.optim_wrapper.clip_grad == dict(max_norm=2.0, norm_type=2), run[1]
+                if osp.basename(path) == 'gap_budget_diagnostic_syntex.py':  # twice the budget, the decay stretched
+                    assert cfg.train_cfg.max_iters == cfg.train_cfg.val_interval == 4000, run[1]
+                    assert cfg.param_scheduler[0]['end'] == 4000, run[1]
 
 
 def _tool():
